@@ -1,0 +1,96 @@
+"""Settings, read once from the environment and ``.env``, validated at start-up.
+
+Nothing else in the bot reads ``os.environ``: the entry point builds :class:`Settings` and
+passes it down, and tests build ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .errors import ConfigError
+
+__all__ = ["Settings", "load_settings"]
+
+
+def _parse_ids(value: object) -> object:
+    """Accept "1, 2 3" as well as a list, because operators write ids by hand."""
+    if isinstance(value, str):
+        return [int(part) for part in value.replace(",", " ").split()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every knob of newsbot. Environment names are part of the external contract."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    data_dir: Path = Field(default=Path("data"), alias="NEWSBOT_DATA_DIR")
+    inbox: Path | None = Field(default=None, alias="NEWSBOT_INBOX")
+    database_url: str | None = Field(default=None, alias="NEWSBOT_DATABASE_URL")
+    timezone: str = Field(default="UTC", alias="NEWSBOT_TIMEZONE")
+    summary_sentences: int | None = Field(default=None, ge=1, le=20, alias="NEWSBOT_SENTENCES")
+    algorithm: str = Field(default="news", alias="NEWSBOT_ALGORITHM")
+    max_file_bytes: int = Field(default=20_000_000, ge=1, alias="NEWSBOT_MAX_FILE_BYTES")
+    rescan_seconds: float = Field(default=30.0, gt=0, alias="NEWSBOT_RESCAN_SECONDS")
+    settle_seconds: float = Field(default=0.3, ge=0, alias="NEWSBOT_SETTLE_SECONDS")
+    allowed_chats: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, alias="NEWSBOT_ALLOWED_CHATS"
+    )
+    owner_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, alias="NEWSBOT_OWNER_IDS"
+    )
+    log_level: str = Field(default="INFO", alias="NEWSBOT_LOG_LEVEL")
+
+    _ids = field_validator("allowed_chats", "owner_ids", mode="before")(_parse_ids)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use Area/City, e.g. Europe/Berlin)"
+            ) from exc
+        return value
+
+    @property
+    def local_mode(self) -> bool:
+        """No token: run against the in-process Bot API stand-in with a console chat."""
+        return self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value()
+
+    @property
+    def inbox_dir(self) -> Path:
+        """The folder watched for new articles."""
+        return self.inbox if self.inbox is not None else self.data_dir / "inbox"
+
+    @property
+    def db_url(self) -> str:
+        """SQLAlchemy URL; SQLite under the data folder unless one is given."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'newsbot.sqlite3').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into one clear message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from exc

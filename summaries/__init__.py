@@ -1,0 +1,49 @@
+"""newsbot's summaries engine: pure text processing, no network, no database, no Telegram.
+
+Text in, :class:`Summary` out::
+
+    from summaries import load_article, summarize_article
+    summary = summarize_article(load_article("story.txt"))
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    ArticleError,
+    ArticleTooLarge,
+    EmptyArticle,
+    SummariesError,
+    UndecodableText,
+    UnsupportedFormat,
+)
+from .load import ARTICLE_SUFFIXES, decode_bytes, load_article, parse_article
+from .models import Article, Quote, Summary, SummaryOptions
+from .pipeline import summarize_article, summarize_file
+from .quotes import extract_quotes
+from .sentences import SentenceTokenizer, Tokenizer, split_sentences
+from .summarize import ALGORITHMS, summarize
+
+__all__ = [
+    "ALGORITHMS",
+    "ARTICLE_SUFFIXES",
+    "Article",
+    "ArticleError",
+    "ArticleTooLarge",
+    "EmptyArticle",
+    "Quote",
+    "SentenceTokenizer",
+    "SummariesError",
+    "Summary",
+    "SummaryOptions",
+    "Tokenizer",
+    "UndecodableText",
+    "UnsupportedFormat",
+    "decode_bytes",
+    "extract_quotes",
+    "load_article",
+    "parse_article",
+    "split_sentences",
+    "summarize",
+    "summarize_article",
+    "summarize_file",
+]
