@@ -10,7 +10,14 @@ from bot.cli import cli
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 CONTRACT_CHAT_COMMANDS = (
-    "/start", "/help", "/summary", "/quotes", "/subscribe", "/unsubscribe", "/timezone", "/status",
+    "/start",
+    "/help",
+    "/summary",
+    "/quotes",
+    "/subscribe",
+    "/unsubscribe",
+    "/timezone",
+    "/status",
 )
 
 

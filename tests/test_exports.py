@@ -13,7 +13,8 @@ def test_all_lists_exactly_the_public_names_sorted(package: str) -> None:
     public = {
         name
         for name, value in vars(module).items()
-        if not name.startswith("_") and not isinstance(value, type(importlib))
+        if not name.startswith("_")
+        and not isinstance(value, type(importlib))
         and name != "annotations"
     }
     assert sorted(module.__all__) == list(module.__all__)

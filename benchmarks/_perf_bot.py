@@ -1,0 +1,678 @@
+"""Bot benchmarks: file→post latency, fan-out under flood limits, memory, /status under load.
+
+Latency and /status run the real ``newsbot run`` in a subprocess against the loopback Bot
+API stand-in (:mod:`benchmarks._perf_botapi`), so they see everything a user would: the
+inbox watcher, settling, the store, the delivery worker, PTB's rate limiter and polling.
+Fan-out drives the real :class:`bot.delivery.DeliveryWorker` and the application's bot (with
+its ``AIORateLimiter``) against a stand-in that answers 429 like Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._perf_botapi import FloodLimits, LoopbackBotAPI
+from ._perf_common import (
+    REPO,
+    Result,
+    Table,
+    Target,
+    cores,
+    fmt,
+    load_dev_articles,
+    ms,
+    percentile,
+    split_article,
+)
+
+FAKE_TOKEN = "123456789:AAPerfBenchmarkFakeToken_0123456789abc"
+TARGET_LATENCY_P95 = 1.0
+TARGET_STATUS = 0.2
+TARGET_FANOUT_SHARE = 0.9
+READER_CHAT = 4242
+STATUS_CHAT = 5151
+
+
+# ---- process pool throughput --------------------------------------------------------------
+
+
+def pool_throughput(paths: Sequence[Path], min_time: float = 3.0) -> float:
+    """Articles/s through :class:`bot.workers.SummaryPool` on every core (warm-up excluded)."""
+    from bot.workers import SummaryPool
+
+    async def go() -> float:
+        async with SummaryPool() as pool:
+            passes = []
+            while not passes or (sum(passes) < min_time and len(passes) < 20):
+                start = time.perf_counter()
+                await asyncio.gather(*(pool.summarize(p) for p in paths))
+                passes.append(time.perf_counter() - start)
+        return len(paths) / statistics.median(passes)
+
+    return asyncio.run(go())
+
+
+# ---- the bot in a subprocess ----------------------------------------------------------------
+
+
+class BotProcess:
+    """``newsbot run`` with a fake token, pointed at the stand-in; stopped with SIGINT."""
+
+    def __init__(self, workdir: Path, api: LoopbackBotAPI, **env: str) -> None:
+        self.workdir = workdir
+        self.inbox = workdir / "inbox"
+        self.api = api
+        self.extra_env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = workdir / "newsbot.log"
+
+    async def start(self, timeout: float = 30.0) -> None:
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NEWSBOT_"))}
+        env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": FAKE_TOKEN,
+                "TELEGRAM_API_BASE_URL": self.api.base_url,
+                "NEWSBOT_DATA_DIR": str(self.workdir / "data"),
+                "NEWSBOT_INBOX": str(self.inbox),
+                "NEWSBOT_LOG_LEVEL": "WARNING",
+                "PYTHONPATH": str(REPO),
+            }
+        )
+        env.update(self.extra_env)
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=self.workdir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + timeout
+        while self.api.calls["getUpdates"] == 0:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"newsbot run exited: {self.tail()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"newsbot run did not start polling: {self.tail()}")
+            await asyncio.sleep(0.05)
+
+    def tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(current, peak) resident set of the bot process in MiB."""
+        if self.proc is None:
+            return float("nan"), float("nan")
+        values = {}
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                key, _, rest = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    values[key] = int(rest.split()[0]) / 1024
+        return values.get("VmRSS", float("nan")), values.get("VmHWM", float("nan"))
+
+    async def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        for _ in range(200):
+            if self.proc.poll() is not None:
+                return
+            await asyncio.sleep(0.05)
+        self.proc.kill()
+        self.proc.wait()
+
+    async def command(self, text: str, chat_id: int, timeout: float = 15.0) -> float:
+        """Send a command, wait for the bot's reply; seconds from hand-out to reply."""
+        before = len([m for m in self.api.sent if m.chat_id == chat_id])
+        update_id = self.api.push_message(text, chat_id=chat_id)
+        replies = await self.api.wait_for_messages(before + 1, chat_id=chat_id, timeout=timeout)
+        handed = self.api.handed_out.get(update_id, replies[before].at)
+        return replies[before].at - handed
+
+
+def _write_atomically(folder: Path, name: str, text: str) -> None:
+    """Write under a hidden name, then rename: the inbox sees one complete file."""
+    tmp = folder / f".{name}.part"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, folder / name)
+
+
+def _marked(text: str, marker: str) -> str:
+    """The article with a unique marker in its title, so its post can be found."""
+    title, paragraphs = split_article(text)
+    return f"{marker} {title}\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+async def _wait_marker(api: LoopbackBotAPI, marker: str, start_index: int, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    seen = start_index
+    while time.monotonic() < deadline:
+        for message in api.sent[seen:]:
+            if marker in message.text and message.chat_id == READER_CHAT:
+                return message
+        seen = len(api.sent)
+        with contextlib.suppress(TimeoutError):
+            api._new_message.clear()
+            await asyncio.wait_for(api._new_message.wait(), 0.05)
+    return None
+
+
+def run_latency(workdir: Path, *, files: int = 200) -> Result:
+    """File written into the inbox → message accepted by the Bot API, one file at a time."""
+    return asyncio.run(_latency(workdir / "latency", files))
+
+
+async def _latency(workdir: Path, files: int) -> Result:
+    texts = load_dev_articles()
+    async with LoopbackBotAPI() as api:
+        bot = BotProcess(workdir, api)
+        try:
+            await bot.start()
+            await bot.command("/subscribe", READER_CHAT)
+            latencies: list[float] = []
+            lost = 0
+            for n in range(files):
+                marker = f"PerfLatency{n:04d}"
+                start_index = len(api.sent)
+                t0 = time.monotonic()
+                _write_atomically(
+                    bot.inbox, f"lat-{n:04d}.txt", _marked(texts[n % len(texts)], marker)
+                )
+                message = await _wait_marker(api, marker, start_index, timeout=10.0)
+                if message is None:
+                    lost += 1
+                    continue
+                latencies.append(message.at - t0)
+                await asyncio.sleep(0.02)
+            rss, peak = bot.rss_mb()
+        finally:
+            await bot.stop()
+    if not latencies:
+        return Result("latency", skipped=f"no post arrived; bot log:\n{bot.tail()}")
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+    table = Table(
+        f"Latency: file written → post accepted ({files} files, one at a time, idle bot)",
+        ("files", "posted", "p50 ms", "p95 ms", "max ms", "min ms", "bot RSS MiB (peak)"),
+        (
+            (
+                str(files),
+                str(len(latencies)),
+                ms(p50, 0),
+                ms(p95, 0),
+                ms(max(latencies), 0),
+                ms(min(latencies), 0),
+                f"{fmt(rss)} ({fmt(peak)})",
+            ),
+        ),
+        (
+            "Real `newsbot run` (subprocess, fake token) against the loopback Bot API; "
+            "files written under a hidden name and renamed into the inbox.",
+            "Includes the inbox settle time (NEWSBOT_SETTLE_SECONDS, default 0.3 s).",
+            f"Target: p95 < {TARGET_LATENCY_P95:.0f} s.",
+        ),
+    )
+    return Result(
+        "latency",
+        [table],
+        {
+            "files": files,
+            "posted": len(latencies),
+            "lost": lost,
+            "p50_s": p50,
+            "p95_s": p95,
+            "max_s": max(latencies),
+            "rss_mb": rss,
+            "peak_rss_mb": peak,
+        },
+        [
+            Target(
+                "file→post latency p95",
+                f"< {TARGET_LATENCY_P95:.0f} s",
+                f"{p95 * 1000:.0f} ms" + (f", {lost} lost" if lost else ""),
+                p95 < TARGET_LATENCY_P95 and lost == 0,
+            )
+        ],
+    )
+
+
+# ---- /status during a burst ------------------------------------------------------------------
+
+
+def run_status(workdir: Path, *, files: int = 500) -> Result:
+    """/status reply time while a burst of files is ingested and posted."""
+    return asyncio.run(_status(workdir / "status", files))
+
+
+async def _status(workdir: Path, files: int) -> Result:
+    texts = load_dev_articles()
+    async with LoopbackBotAPI() as api:
+        bot = BotProcess(workdir, api)
+        try:
+            await bot.start()
+            await bot.command("/subscribe", READER_CHAT)
+            idle = [await bot.command("/status", STATUS_CHAT) for _ in range(5)]
+            posts_before = len([m for m in api.sent if m.chat_id == READER_CHAT])
+            burst_start = time.monotonic()
+            for n in range(files):
+                text = _marked(texts[n % len(texts)], f"PerfBurst{n:04d}")
+                _write_atomically(bot.inbox, f"burst-{n:04d}.txt", text)
+            written = time.monotonic() - burst_start
+            busy: list[float] = []
+            deadline = burst_start + 120.0
+            done_at = None
+            while time.monotonic() < deadline:
+                posted = len([m for m in api.sent if m.chat_id == READER_CHAT]) - posts_before
+                if posted >= files:
+                    done_at = time.monotonic()
+                    break
+                try:
+                    busy.append(await bot.command("/status", STATUS_CHAT, timeout=30.0))
+                except TimeoutError:
+                    busy.append(float("inf"))
+                await asyncio.sleep(0.2)
+            posted = len([m for m in api.sent if m.chat_id == READER_CHAT]) - posts_before
+            rss, peak = bot.rss_mb()
+        finally:
+            await bot.stop()
+    if not busy:
+        return Result("status", skipped=f"burst finished before any /status; log:\n{bot.tail()}")
+    p50, p95, worst = percentile(busy, 50), percentile(busy, 95), max(busy)
+    elapsed = (done_at or time.monotonic()) - burst_start
+    table = Table(
+        f"/status during a burst of {files} files",
+        ("when", "samples", "p50 ms", "p95 ms", "max ms"),
+        (
+            (
+                "idle",
+                str(len(idle)),
+                ms(percentile(idle, 50), 0),
+                ms(percentile(idle, 95), 0),
+                ms(max(idle), 0),
+            ),
+            ("during the burst", str(len(busy)), ms(p50, 0), ms(p95, 0), ms(worst, 0)),
+        ),
+        (
+            f"{files} files renamed into the inbox in {written:.2f} s; {posted} posts accepted "
+            f"{elapsed:.1f} s after the first file ({posted / elapsed:.1f} posts/s)"
+            + ("" if done_at else " (not all posted within the deadline)")
+            + ".",
+            "Reply time = the stand-in handing out the /status update → accepting the reply "
+            "(includes PTB's rate limiter, shared with the article posts).",
+            f"Bot RSS after the burst: {fmt(rss)} MiB (peak {fmt(peak)} MiB).",
+            f"Target: < {TARGET_STATUS * 1000:.0f} ms during the burst.",
+        ),
+    )
+    return Result(
+        "status",
+        [table],
+        {
+            "files": files,
+            "posted": posted,
+            "burst_seconds": elapsed,
+            "idle_s": idle,
+            "busy_s": busy,
+            "p50_s": p50,
+            "p95_s": p95,
+            "max_s": worst,
+            "rss_mb": rss,
+            "peak_rss_mb": peak,
+        },
+        [
+            Target(
+                f"/status during a {files}-file burst (p95)",
+                f"< {TARGET_STATUS * 1000:.0f} ms",
+                f"p95 {p95 * 1000:.0f} ms, max {worst * 1000:.0f} ms",
+                p95 < TARGET_STATUS,
+            )
+        ],
+    )
+
+
+# ---- fan-out -----------------------------------------------------------------------------
+
+
+def run_fanout(
+    workdir: Path,
+    *,
+    chats: Sequence[int] = (300,),
+    models: Sequence[str] = ("bucket", "window"),
+    overall_rate: float = 30.0,
+    group_share: float = 0.2,
+) -> Result:
+    """One article to N subscribed chats through the real worker and rate limiter."""
+    rows, data, targets = [], [], []
+    for n in chats:
+        for model in models:
+            limits = FloodLimits(overall_rate, 20.0, model)  # type: ignore[arg-type]
+            row = asyncio.run(_fanout(workdir / f"fanout-{n}-{model}", n, limits, group_share))
+            data.append(row)
+            share = row["rate"] / overall_rate
+            rows.append(
+                (
+                    str(n),
+                    model,
+                    str(row["accepted"]),
+                    str(row["lost"]),
+                    str(row["duplicates"]),
+                    str(row["rejected_429"]),
+                    f"{row['seconds']:.1f}",
+                    f"{row['rate']:.1f}",
+                    f"{share * 100:.0f} %",
+                    f"{row['sent']}/{row['failed']}/{row['pending']}",
+                )
+            )
+            targets.append(
+                Target(
+                    f"fan-out {n} chats ({model} limits)",
+                    f"≥ {TARGET_FANOUT_SHARE:.0%} of {overall_rate:.0f}/s, 0 lost",
+                    f"{share:.0%}, {row['lost']} lost, {row['rejected_429']}×429",
+                    share >= TARGET_FANOUT_SHARE and row["lost"] == 0,
+                )
+            )
+    table = Table(
+        f"Fan-out: one article to N chats (limit {overall_rate:.0f} msg/s overall, 20/min/group)",
+        (
+            "chats",
+            "server limits",
+            "accepted",
+            "lost",
+            "dupes",
+            "429s",
+            "seconds",
+            "msg/s",
+            "of limit",
+            "sent/failed/pending",
+        ),
+        tuple(rows),
+        (
+            "msg/s = accepted messages / (last accept − first accept); "
+            f"{group_share:.0%} of the chats are groups.",
+            "bucket: the server enforces token buckets (PTB's own model); window: sliding "
+            "windows (stricter: no more than 30 in any second).",
+            "Real DeliveryWorker.run_forever and the Application's bot (AIORateLimiter).",
+        ),
+    )
+    return Result("fanout", [table], {"runs": data}, targets)
+
+
+async def _fanout(
+    workdir: Path, chats: int, limits: FloodLimits, group_share: float
+) -> dict[str, Any]:
+    from bot.delivery import DeliveryWorker
+
+    from bot.models import SubscriptionMode
+    from bot.store import Store
+    from summaries import parse_article, summarize_article
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    store = await Store.open(f"sqlite+aiosqlite:///{workdir / 'fanout.sqlite3'}")
+    groups = int(chats * group_share)
+    ids = [-(1_000_000_000_000 + n) if n < groups else 10_000 + n for n in range(chats)]
+    for chat_id in ids:
+        await store.upsert_chat(chat_id, type="supergroup" if chat_id < 0 else "private")
+        await store.subscribe(chat_id, SubscriptionMode.INSTANT)
+    text = load_dev_articles(1)[0]
+    summary = summarize_article(parse_article(text.encode(), "fanout.txt"))
+    stored = await store.add_article(
+        hashlib.sha256(text.encode()).hexdigest(), "fanout.txt", summary
+    )
+    assert stored is not None
+    async with LoopbackBotAPI(limits) as api:
+        app, bot = await _application_bot(api, workdir, store)
+        try:
+            queued = await store.enqueue_article(stored.id)
+            worker = DeliveryWorker(store, bot)
+            wake = asyncio.Event()
+            task = asyncio.create_task(worker.run_forever(wake))
+            wake.set()
+            started = time.monotonic()
+            deadline = started + chats / 30 * 4 + 30
+            while time.monotonic() < deadline:
+                stats = await store.queue_stats()
+                if stats.pending == 0:
+                    break
+                await asyncio.sleep(0.2)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            stats = await store.queue_stats()
+        finally:
+            if app is not None:
+                await app.shutdown()
+            else:
+                await bot.shutdown()
+            await store.close()
+    sent = api.sent
+    distinct = {m.chat_id for m in sent}
+    span = sent[-1].at - sent[0].at if len(sent) > 1 else float("nan")
+    return {
+        "chats": chats,
+        "model": limits.model,
+        "queued": queued,
+        "accepted": len(sent),
+        "lost": len(set(ids) - distinct),
+        "duplicates": len(sent) - len(distinct),
+        "rejected_429": api.rejected,
+        "seconds": (sent[-1].at - started) if sent else float("nan"),
+        "rate": (len(sent) - 1) / span if span == span and span > 0 else float("nan"),
+        "sent": stats.sent,
+        "failed": stats.failed,
+        "pending": stats.pending,
+    }
+
+
+async def _application_bot(api: LoopbackBotAPI, workdir: Path, store: Any) -> tuple[Any, Any]:
+    """The bot exactly as the application builds it (rate limiter included)."""
+    from pydantic import SecretStr
+
+    from bot.config import Settings
+
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN=SecretStr(FAKE_TOKEN),
+        TELEGRAM_API_BASE_URL=api.base_url,
+        NEWSBOT_DATA_DIR=workdir,
+    )
+    try:
+        from bot.app import build_application
+
+        app = build_application(settings, store=store)
+    except ImportError:
+        from telegram.ext import AIORateLimiter, ExtBot
+
+        bot = ExtBot(FAKE_TOKEN, base_url=api.base_url, rate_limiter=AIORateLimiter())
+        await bot.initialize()
+        return None, bot
+    await app.initialize()
+    return app, app.bot
+
+
+# ---- memory ---------------------------------------------------------------------------------
+
+_STORE_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, json, resource, sys, time
+    from datetime import UTC, datetime, timedelta
+    from summaries import parse_article, summarize_article
+
+    def rss():
+        with open("/proc/self/status") as fh:
+            vals = dict(l.split(":", 1) for l in fh if l.startswith(("VmRSS", "VmHWM")))
+        return {k: int(v.split()[0]) / 1024 for k, v in vals.items()}
+
+    async def main(url, count, texts):
+        from bot.store import Store
+        summaries = [summarize_article(parse_article(t.encode(), f"m{i}.txt"))
+                     for i, t in enumerate(texts)]
+        store = await Store.open(url)
+        out = {"imported": rss()}
+        start = time.perf_counter()
+        for n in range(count):
+            s = summaries[n % len(summaries)]
+            await store.add_article(f"{n:064x}", f"/inbox/m{n}.txt", s)
+        out["add_s"] = time.perf_counter() - start
+        out["filled"] = rss()
+        t = time.perf_counter(); out["count"] = await store.count_articles()
+        out["count_s"] = time.perf_counter() - t
+        t = time.perf_counter(); await store.latest_article(None)
+        out["latest_s"] = time.perf_counter() - t
+        t = time.perf_counter(); hit = await store.latest_article("zzzunmatched words")
+        out["search_miss_s"] = time.perf_counter() - t
+        now = datetime.now(UTC)
+        t = time.perf_counter(); got = await store.articles_between(now - timedelta(days=1), now)
+        out["between_s"] = time.perf_counter() - t
+        out["between_n"] = len(got)
+        del got
+        out["queried"] = rss()
+        await store.close()
+        print(json.dumps(out))
+
+    url, count, data = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    asyncio.run(main(url, count, json.load(open(data))))
+    """
+)
+
+_BIG_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    from summaries import load_article, summarize_article
+
+    def rss():
+        with open("/proc/self/status") as fh:
+            vals = dict(l.split(":", 1) for l in fh if l.startswith(("VmRSS", "VmHWM")))
+        return {k: int(v.split()[0]) / 1024 for k, v in vals.items()}
+
+    out = {"imported": rss()}
+    t = time.perf_counter()
+    try:
+        article = load_article(sys.argv[1])
+        out["load_s"] = time.perf_counter() - t
+        out["loaded"] = rss()
+        t = time.perf_counter()
+        summary = summarize_article(article)
+        out["summarize_s"] = time.perf_counter() - t
+        out["sentences"] = len(summary.sentences)
+        out["quotes"] = len(summary.quotes)
+    except Exception as exc:
+        out["error"] = f"{type(exc).__name__}: {exc}"
+    out["done"] = rss()
+    print(json.dumps(out))
+    """
+)
+
+
+def _python(script: str, *args: str, timeout: float) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            cwd=REPO,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["exit " + str(done.returncode)])[-1]}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _big_article(path: Path, megabytes: float) -> int:
+    """A news-like text file of about ``megabytes`` MB (distinct paragraphs, under 20 MB)."""
+    texts = load_dev_articles()
+    paragraphs = [p for t in texts for p in split_article(t)[1]]
+    limit = int(megabytes * 1_000_000)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("A very long file for the memory benchmark\n\n")
+        size, n = 0, 0
+        while True:
+            para = f"{paragraphs[n % len(paragraphs)]} (part {n // len(paragraphs)})\n\n"
+            if size + len(para.encode()) > limit:
+                break
+            fh.write(para)
+            size += len(para.encode())
+            n += 1
+    return path.stat().st_size
+
+
+def run_memory(
+    workdir: Path, *, articles: int = 10_000, big_mb: float = 19.9, timeout: float = 600.0
+) -> Result:
+    """Peak RSS with a store of ``articles`` articles, and while summarizing a huge file."""
+    workdir = workdir / "memory"
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = workdir / "texts.json"
+    data.write_text(json.dumps(load_dev_articles(50)), encoding="utf-8")
+    url = f"sqlite+aiosqlite:///{workdir / 'memory.sqlite3'}"
+    fill = _python(_STORE_SCRIPT, url, str(articles), str(data), timeout=timeout)
+    big_path = workdir / "big.txt"
+    size = _big_article(big_path, big_mb)
+    big = _python(_BIG_SCRIPT, str(big_path), timeout=timeout)
+    rows = []
+    if "error" in fill:
+        rows.append((f"store with {articles:,} articles", "–", "–", fill["error"]))
+    else:
+        db_mb = (workdir / "memory.sqlite3").stat().st_size / 2**20
+        rows.append(
+            (
+                f"store filled with {articles:,} articles",
+                fmt(fill["filled"]["VmRSS"]),
+                fmt(fill["queried"]["VmHWM"]),
+                f"add_article {fill['add_s'] / articles * 1000:.2f} ms each; "
+                f"count {fill['count_s'] * 1000:.1f} ms; latest {fill['latest_s'] * 1000:.1f} ms; "
+                f"word search (no match) {fill['search_miss_s'] * 1000:.0f} ms; "
+                f"articles_between(1 day) {fill['between_s'] * 1000:.0f} ms for "
+                f"{fill['between_n']:,}; DB {db_mb:.0f} MiB; after imports "
+                f"{fill['imported']['VmRSS']:.0f} MiB",
+            )
+        )
+    if "error" in big and "load_s" not in big:
+        rows.append((f"summarize a {size / 1e6:.1f} MB file", "–", "–", big["error"]))
+    else:
+        extra = f"; {big['error']}" if "error" in big else ""
+        rows.append(
+            (
+                f"summarize a {size / 1e6:.1f} MB file",
+                fmt(big["done"]["VmRSS"]),
+                fmt(big["done"]["VmHWM"]),
+                f"load {big['load_s']:.1f} s, summarize+quotes "
+                f"{big.get('summarize_s', float('nan')):.1f} s; after imports "
+                f"{big['imported']['VmRSS']:.0f} MiB{extra}",
+            )
+        )
+    table = Table(
+        "Memory (each case in a fresh process)",
+        ("case", "RSS MiB after", "peak RSS MiB", "details"),
+        tuple(rows),
+    )
+    return Result("memory", [table], {"store": fill, "big_file": big, "big_file_bytes": size})
+
+
+__all__ = [
+    "BotProcess",
+    "cores",
+    "pool_throughput",
+    "run_fanout",
+    "run_latency",
+    "run_memory",
+    "run_status",
+]

@@ -1,0 +1,109 @@
+"""Chat command arguments, parsed by pure functions that raise :class:`UsageError`.
+
+Kept apart from the handlers so every accepted and refused spelling is tested with strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from .errors import UsageError
+
+__all__ = [
+    "COMMANDS",
+    "SubscribeRequest",
+    "parse_subscribe",
+    "parse_timezone",
+    "parse_words",
+]
+
+# (command, short description) in the order /help and the Telegram menu show them.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome and what this bot does"),
+    ("help", "List of commands"),
+    ("summary", "Newest article's summary; /summary words finds one; reply to summarize text"),
+    ("quotes", "Key quotes of the newest (or matching) article"),
+    ("subscribe", "Posts here: instant, 'daily HH:MM' or 'every N h'"),
+    ("unsubscribe", "Stop posts in this chat"),
+    ("timezone", "Set this chat's time zone, e.g. /timezone Europe/Berlin"),
+    ("status", "Inbox, queue and subscription status"),
+)
+
+SUBSCRIBE_USAGE = (
+    "Usage: /subscribe (every new article), /subscribe daily HH:MM (a daily digest) "
+    "or /subscribe every N h (a digest every N hours)."
+)
+MAX_EVERY_HOURS = 24 * 7
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeRequest:
+    """What ``/subscribe`` asked for."""
+
+    mode: Literal["instant", "daily", "every"]
+    at: time | None = None
+    every_hours: int | None = None
+
+
+_TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
+_EVERY_RE = re.compile(r"^(\d{1,3})\s*(h|hr|hrs|hour|hours)?$")
+
+
+def _parse_time(text: str) -> time:
+    match = _TIME_RE.match(text.strip())
+    if not match:
+        raise UsageError(f"I can't read {text!r} as a time; write it as HH:MM, e.g. 08:30.")
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        raise UsageError(f"{text} is not a time of day; use 00:00 to 23:59.")
+    return time(hour, minute)
+
+
+def parse_subscribe(args: list[str] | tuple[str, ...]) -> SubscribeRequest:
+    """``[]`` → instant; ``["daily", "08:30"]`` → daily; ``["every", "6", "h"]`` → every 6 h."""
+    words = [w.lower() for w in args]
+    if not words or words == ["instant"]:
+        return SubscribeRequest("instant")
+    head, rest = words[0], " ".join(words[1:])
+    if head == "daily" and rest:
+        return SubscribeRequest("daily", at=_parse_time(rest))
+    if head == "every" and rest:
+        match = _EVERY_RE.match(rest)
+        if not match:
+            raise UsageError(SUBSCRIBE_USAGE)
+        hours = int(match[1])
+        if not 1 <= hours <= MAX_EVERY_HOURS:
+            raise UsageError(f"Choose between 1 and {MAX_EVERY_HOURS} hours.")
+        return SubscribeRequest("every", every_hours=hours)
+    raise UsageError(SUBSCRIBE_USAGE)
+
+
+def parse_timezone(args: list[str] | tuple[str, ...]) -> str:
+    """One IANA zone name (``Europe/Berlin``), matched case-insensitively."""
+    if len(args) != 1:
+        raise UsageError("Usage: /timezone Area/City, for example /timezone Europe/Berlin.")
+    name = args[0].strip()
+    if name.upper() == "UTC":
+        return "UTC"
+    by_lower = {zone.lower(): zone for zone in available_timezones()}
+    canonical = by_lower.get(name.lower())
+    if canonical is None:
+        raise UsageError(
+            f"I don't know the time zone {name!r}. Use an Area/City name such as "
+            "Europe/Berlin, America/New_York or Asia/Tokyo."
+        )
+    try:
+        ZoneInfo(canonical)
+    except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - listed but unloadable
+        raise UsageError(f"The time zone {name!r} can't be loaded here.") from exc
+    return canonical
+
+
+def parse_words(args: list[str] | tuple[str, ...]) -> str | None:
+    """Search words for ``/summary`` and ``/quotes``; ``None`` means "the newest"."""
+    words = " ".join(a.strip() for a in args if a.strip())
+    return words or None

@@ -1,0 +1,194 @@
+"""Local mode: an in-process Bot API stand-in with one console chat.
+
+:class:`ConsoleBotAPI` is a PTB ``BaseRequest``: the real ``Application`` runs on top of it,
+exactly as it would against Telegram. Lines typed on the console become updates from a private
+chat (delivered by ``getUpdates``), and whatever the bot sends (``sendMessage``,
+``editMessageText``) is printed as readable text. Standard input is read by a daemon thread that
+feeds an asyncio queue, so the event loop never blocks on the keyboard; end of input stops
+reading, not the bot (it keeps watching the inbox until Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+from telegram.request import BaseRequest, RequestData
+
+__all__ = [
+    "CONSOLE_CHAT_ID",
+    "LOCAL_TOKEN",
+    "ConsoleBotAPI",
+    "to_terminal",
+]
+
+LOCAL_TOKEN = "0:LOCAL"
+CONSOLE_CHAT_ID = 1
+CONSOLE_USER: dict[str, Any] = {
+    "id": CONSOLE_CHAT_ID,
+    "is_bot": False,
+    "first_name": "You",
+    "username": "console",
+}
+LOCAL_BOT: dict[str, Any] = {
+    "id": 10,
+    "is_bot": True,
+    "first_name": "newsbot",
+    "username": "newsbot_local_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+_ACCEPTED = frozenset(
+    {
+        "setMyCommands",
+        "deleteMyCommands",
+        "deleteWebhook",
+        "sendChatAction",
+        "answerCallbackQuery",
+        "setChatMenuButton",
+        "close",
+        "logOut",
+    }
+)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def to_terminal(text: str) -> str:
+    """Telegram HTML as terminal text: tags dropped, entities unescaped."""
+    return html.unescape(_TAG_RE.sub("", text))
+
+
+class ConsoleBotAPI(BaseRequest):
+    """The Bot API subset newsbot uses, served from the console (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        input_stream: TextIO | None = None,
+        output: TextIO | None = None,
+        read_input: bool = True,
+    ) -> None:
+        self._input = input_stream
+        self._output = output
+        self._read_input = read_input
+        self._queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reader: threading.Thread | None = None
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self.sent: list[dict[str, Any]] = []
+
+    # -- BaseRequest ---------------------------------------------------------------------------
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        if self._queue is not None:
+            return  # PTB initializes the updates request and the general one: same object
+        self._loop = asyncio.get_running_loop()
+        self._queue = asyncio.Queue()
+        if self._read_input:
+            self._reader = threading.Thread(target=self._read_lines, name="console", daemon=True)
+            self._reader.start()
+
+    async def shutdown(self) -> None:
+        """Nothing to release: the reader is a daemon thread blocked on the keyboard."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        if api_method == "getUpdates":
+            result: Any = await self._get_updates(float(params.get("timeout") or 0))
+        elif api_method == "getMe":
+            result = LOCAL_BOT
+        elif api_method in ("sendMessage", "editMessageText"):
+            result = self._show(api_method, params)
+        elif api_method == "getChatMember":
+            result = {"status": "creator", "user": CONSOLE_USER, "is_anonymous": False}
+        elif api_method == "getMyCommands":
+            result = []
+        elif api_method in _ACCEPTED:
+            result = True
+        else:
+            body = {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+            return 404, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    # -- console side --------------------------------------------------------------------------
+
+    def type_line(self, line: str) -> None:
+        """Queue one typed line as a message from the console user (thread-safe)."""
+        text = line.strip()
+        if not text or self._loop is None or self._queue is None:
+            return
+        update = self._update(text)
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, update)
+
+    def _read_lines(self) -> None:
+        stream = self._input if self._input is not None else sys.stdin
+        for line in stream:
+            self.type_line(line)
+
+    def _update(self, text: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": CONSOLE_CHAT_ID, "type": "private", "first_name": "You"},
+            "from": CONSOLE_USER,
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            length = len(command.encode("utf-16-le")) // 2
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    async def _get_updates(self, timeout: float) -> list[dict[str, Any]]:
+        assert self._queue is not None, "initialize() first"
+        updates: list[dict[str, Any]] = []
+        if self._queue.empty() and timeout > 0:
+            try:
+                updates.append(await asyncio.wait_for(self._queue.get(), timeout))
+            except TimeoutError:
+                return []
+        while not self._queue.empty():
+            updates.append(self._queue.get_nowait())
+        return updates
+
+    def _show(self, api_method: str, params: dict[str, Any]) -> dict[str, Any]:
+        text = str(params.get("text", ""))
+        if str(params.get("parse_mode", "")).upper() == "HTML":
+            shown = to_terminal(text)
+        else:
+            shown = text
+        header = "── newsbot" + (" (edited)" if api_method == "editMessageText" else "") + " "
+        out = self._output if self._output is not None else sys.stdout
+        print(f"\n{header:─<60}\n{shown}", file=out, flush=True)
+        message_id = int(params.get("message_id") or next(self._message_ids))
+        self.sent.append(params)
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private", "first_name": "You"},
+            "from": LOCAL_BOT,
+            "text": shown,
+        }

@@ -1,0 +1,307 @@
+"""The inbox: notice new article files, wait until they are complete, ingest each once.
+
+Events from watchfiles are fast but can be lost (overflow, network file systems, a folder
+recreated), so a scan at start and a periodic rescan back them up. A file is taken only when
+its size and mtime have not changed for ``settle_seconds``: a file written in chunks is not
+read half-way. Temporary names (dotfiles, ``*.part``, ``*.tmp``, ``*~``, ...) are ignored, so
+"write to a temp name, then rename" is picked up once, at the final name.
+
+Ingesting dedups by the SHA-256 of the bytes, summarizes in a worker thread, stores the
+article and queues it for every instant subscriber. A file that cannot be read as an article
+is recorded with its reason and moved to ``<inbox>/.failed/`` next to a ``.reason.txt``;
+user files are never deleted, and one bad file never blocks the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from watchfiles import Change, awatch
+
+from summaries import (
+    ARTICLE_SUFFIXES,
+    ArticleError,
+    ArticleTooLarge,
+    Summary,
+    SummaryOptions,
+    parse_article,
+    summarize_article,
+)
+
+if TYPE_CHECKING:
+    from .store import Store
+
+__all__ = [
+    "FAILED_DIR",
+    "IngestResult",
+    "Ingestor",
+    "InboxWatcher",
+    "is_article_name",
+]
+
+logger = logging.getLogger(__name__)
+
+FAILED_DIR = ".failed"
+_TEMP_SUFFIXES = frozenset({".part", ".partial", ".tmp", ".temp", ".crdownload", ".swp", ".download"})
+
+Signature = tuple[int, int]  # (size, mtime_ns)
+
+
+def is_article_name(name: str) -> bool:
+    """Whether a file name is an article we should read (not a temp or hidden file)."""
+    if not name or name.startswith((".", "~$", "#")) or name.endswith(("~", "#")):
+        return False
+    suffix = Path(name).suffix.lower()
+    return suffix not in _TEMP_SUFFIXES and suffix in ARTICLE_SUFFIXES
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What became of one inbox file."""
+
+    path: Path
+    outcome: Literal["new", "duplicate", "bad", "gone"]
+    article_id: int | None = None
+    deliveries: int = 0
+    reason: str | None = None
+
+
+def _summarize(data: bytes, name: str, options: SummaryOptions) -> Summary:
+    """Parse and summarize in a worker thread (pure, CPU-bound)."""
+    return summarize_article(parse_article(data, name), options)
+
+
+def _unique(path: Path) -> Path:
+    """``path``, or ``name-1.ext``, ``name-2.ext``... if taken: quarantine never overwrites."""
+    candidate, n = path, 0
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+def _quarantine(path: Path, inbox: Path, reason: str) -> Path | None:
+    """Move a bad file to ``.failed/`` with its reason beside it; None if it cannot be moved."""
+    failed = inbox / FAILED_DIR
+    try:
+        failed.mkdir(exist_ok=True)
+        target = _unique(failed / path.name)
+        path.rename(target)
+        target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
+    except OSError as exc:
+        logger.warning("could not move bad file path=%s error=%s", path, exc)
+        return None
+    return target
+
+
+class Ingestor:
+    """Turns one complete inbox file into a stored, queued article (or a recorded bad file)."""
+
+    def __init__(
+        self,
+        store: Store,
+        inbox: Path,
+        *,
+        options: SummaryOptions | None = None,
+        max_file_bytes: int = 20_000_000,
+        on_new: Callable[[], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._inbox = inbox
+        self._options = options or SummaryOptions()
+        self._max_bytes = max_file_bytes
+        self._on_new = on_new
+
+    async def __call__(self, path: Path) -> IngestResult:
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return IngestResult(path, "gone")
+        except OSError as exc:
+            return await self._bad(path, f"cannot read the file: {exc.strerror or exc}", move=False)
+        digest = hashlib.sha256(data).hexdigest()
+        if await self._store.has_article(digest):
+            logger.info("inbox duplicate path=%s sha256=%s", path.name, digest[:12])
+            return IngestResult(path, "duplicate")
+        try:
+            if len(data) > self._max_bytes:
+                raise ArticleTooLarge(
+                    path.name, f"{len(data)} bytes, over the limit of {self._max_bytes}"
+                )
+            summary = await asyncio.to_thread(_summarize, data, path.name, self._options)
+        except ArticleError as exc:
+            return await self._bad(path, exc.reason, move=True)
+        stored = await self._store.add_article(digest, str(path), summary)
+        if stored is None:
+            return IngestResult(path, "duplicate")
+        queued = await self._store.enqueue_article(stored.id)
+        logger.info(
+            "inbox new article=%s path=%s title=%r deliveries=%s",
+            stored.id,
+            path.name,
+            stored.title,
+            queued,
+        )
+        if queued and self._on_new is not None:
+            self._on_new()
+        return IngestResult(path, "new", article_id=stored.id, deliveries=queued)
+
+    async def _bad(self, path: Path, reason: str, *, move: bool) -> IngestResult:
+        logger.warning("inbox bad file path=%s reason=%s", path.name, reason)
+        await self._store.record_bad_file(str(path), reason)
+        if move:
+            await asyncio.to_thread(_quarantine, path, self._inbox, reason)
+        return IngestResult(path, "bad", reason=reason)
+
+
+class InboxWatcher:
+    """Finds complete article files in one folder and hands each to ``ingest`` once.
+
+    ``clock`` is monotonic seconds; tests pass their own to drive settling step by step via
+    :meth:`scan` and :meth:`poll` without sleeping.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        ingest: Callable[[Path], Awaitable[IngestResult]],
+        *,
+        settle_seconds: float = 0.3,
+        rescan_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        use_events: bool = True,
+    ) -> None:
+        self.folder = folder
+        self._root = folder.resolve()
+        self._ingest = ingest
+        self._settle = settle_seconds
+        self._rescan = rescan_seconds
+        self._clock = clock
+        self._use_events = use_events
+        self._pending: dict[Path, tuple[Signature, float]] = {}
+        self._done: dict[Path, Signature] = {}
+        self._changed = asyncio.Event()
+        self.results: list[IngestResult] = []  # recent outcomes, newest last (for /status)
+
+    @property
+    def pending(self) -> int:
+        """Files seen but not yet complete."""
+        return len(self._pending)
+
+    def _signature(self, path: Path) -> Signature | None:
+        """Size and mtime of a regular article file inside the inbox, else None."""
+        if not is_article_name(path.name):
+            return None
+        try:
+            if path.is_symlink() and not path.resolve().is_relative_to(self._root):
+                logger.warning("inbox ignores symlink pointing outside path=%s", path.name)
+                return None
+            stat = path.stat()
+        except OSError:
+            return None
+        if not path.is_file():
+            return None
+        return (stat.st_size, stat.st_mtime_ns)
+
+    def notice(self, path: Path) -> None:
+        """Consider a path (from an event or a scan); cheap when it was already ingested."""
+        path = self.folder / path.name  # one key per file, whatever spelling the event used
+        signature = self._signature(path)
+        if signature is None:
+            self._pending.pop(path, None)
+            return
+        if self._done.get(path) == signature or path in self._pending:
+            return
+        self._pending[path] = (signature, self._clock())
+        self._changed.set()
+
+    def scan(self) -> None:
+        """Look at every file in the folder (backs up lost events)."""
+        try:
+            entries = sorted(self.folder.iterdir())
+        except OSError as exc:
+            logger.warning("inbox scan failed folder=%s error=%s", self.folder, exc)
+            return
+        for path in entries:
+            self.notice(path)
+
+    def ready(self) -> list[Path]:
+        """Pending files whose size and mtime held still for ``settle_seconds``, oldest first."""
+        now, ready = self._clock(), []
+        for path, (signature, since) in list(self._pending.items()):
+            current = self._signature(path)
+            if current is None:
+                del self._pending[path]
+            elif current != signature:
+                self._pending[path] = (current, now)  # still being written: start over
+            elif now - since >= self._settle:
+                ready.append(path)
+        return ready
+
+    async def poll(self) -> list[IngestResult]:
+        """Ingest every file that is complete now; one failure never stops the others."""
+        results = []
+        for path in self.ready():
+            signature, _ = self._pending.pop(path)
+            self._done[path] = signature
+            try:
+                result = await self._ingest(path)
+            except Exception as exc:
+                logger.exception("inbox failed to ingest path=%s", path.name)
+                result = IngestResult(path, "bad", reason=f"internal error: {exc!r}")
+            results.append(result)
+        if results:
+            self.results = (self.results + results)[-20:]
+        return results
+
+    async def run(self) -> None:
+        """Watch forever: initial scan, events, settling, periodic rescans."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.scan()
+        events = asyncio.create_task(self._watch()) if self._use_events else None
+        next_rescan = self._clock() + self._rescan
+        step = max(min(self._settle / 3, 0.1), 0.02)
+        try:
+            while True:
+                try:
+                    if self._clock() >= next_rescan:
+                        self.scan()
+                        next_rescan = self._clock() + self._rescan
+                    await self.poll()
+                except Exception:
+                    logger.exception("inbox loop error (continuing)")
+                self._changed.clear()
+                timeout = step if self._pending else max(next_rescan - self._clock(), step)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), timeout)
+        finally:
+            if events is not None:
+                events.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await events
+
+    async def _watch(self) -> None:
+        """Feed file-system events into :meth:`notice`; restart after errors."""
+        while True:
+            try:
+                async for changes in awatch(
+                    self.folder, watch_filter=None, debounce=50, step=20, recursive=False
+                ):
+                    for change, raw in changes:
+                        path = Path(raw)
+                        if change == Change.deleted:
+                            self._pending.pop(path, None)
+                            self._done.pop(path, None)
+                        else:
+                            self.notice(path)
+            except Exception:
+                logger.exception("inbox watcher error; relying on rescans for a while")
+            await asyncio.sleep(self._rescan)

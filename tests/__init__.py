@@ -1,0 +1,1 @@
+"""newsbot test suite (a package, so helpers import as ``tests.fakes``)."""

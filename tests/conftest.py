@@ -1,0 +1,73 @@
+"""Shared fixtures: a fresh store per test, a fake Bot API, settings, a controllable clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.store import Store
+from tests.fakes import FakeBotAPI
+
+T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock tests move by hand: ``clock()`` reads it, ``clock.advance(seconds=5)`` moves it."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to PTB's timedelta periods: the int form warns (and warnings are errors here)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'newsbot.sqlite3'}"
+
+
+@pytest.fixture
+async def store(db_url: str, clock: FakeClock) -> AsyncIterator[Store]:
+    """A freshly migrated SQLite store in tmp_path whose timestamps come from ``clock``."""
+    opened = await Store.open(db_url, clock=clock)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def fake_bot_api() -> FakeBotAPI:
+    return FakeBotAPI()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    """Settings for a test run: token set, everything under tmp_path, no .env read."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=SecretStr("123:ABC"),
+        data_dir=tmp_path / "data",
+        inbox=tmp_path / "inbox",
+        database_url=db_url,
+    )
