@@ -227,6 +227,10 @@ class LoopbackBotAPI:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_message.wait(), left)
 
+    def release_polls(self) -> None:
+        """Answer waiting getUpdates calls now (empty), so a stopping bot need not wait."""
+        self._new_update.set()
+
     # ---- HTTP --------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

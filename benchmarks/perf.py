@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -75,14 +76,16 @@ def _scaling(cfg: Config) -> Result:
 def _latency(cfg: Config) -> Result:
     from ._perf_bot import run_latency
 
-    return run_latency(cfg.workdir, files=5 if cfg.quick else 200)
+    if cfg.quick:
+        return run_latency(cfg.workdir, files=2, variants=("threads",), idle_wait=0.0)
+    return run_latency(cfg.workdir)
 
 
 def _fanout(cfg: Config) -> Result:
     from ._perf_bot import run_fanout
 
     if cfg.quick:
-        return run_fanout(cfg.workdir, chats=(12,), overall_rate=30)
+        return run_fanout(cfg.workdir, chats=(12,), models=("window",), limiters=("app",))
     return run_fanout(cfg.workdir, chats=(300, 1000) if cfg.full else (300,))
 
 
@@ -97,7 +100,9 @@ def _memory(cfg: Config) -> Result:
 def _status(cfg: Config) -> Result:
     from ._perf_bot import run_status
 
-    return run_status(cfg.workdir, files=10 if cfg.quick else 500)
+    if cfg.quick:
+        return run_status(cfg.workdir, files=4, variants=("pool",), idle_wait=0.0, idle_samples=1)
+    return run_status(cfg.workdir)
 
 
 BENCHMARKS: dict[str, Callable[[Config], Result]] = {
@@ -147,6 +152,7 @@ def machine() -> dict[str, object]:
         "platform": platform.platform(),
         "cpu": platform.processor() or platform.machine(),
         "cores": cores(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -154,7 +160,8 @@ def render(results: list[Result], info: dict[str, object]) -> str:
     """The markdown results section (what --write puts into docs/performance.md)."""
     head = (
         f"_Measured {info['when']} on {info['cores']} cores, Python {info['python']}, "
-        f"{info['platform']}._\n"
+        f"{info['platform']}; load average at start {info['load_average']}, "
+        f"at end {info.get('load_average_end')}._\n"
     )
     parts = [head, targets_table(results).to_markdown()]
     parts += [r.to_markdown() for r in results]
@@ -182,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="newsbot-perf-") as tmp:
         cfg = Config(Path(tmp), quick=args.quick, full=args.full)
         results = run(names, cfg)
+    info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     print(targets_table(results).to_markdown())
     if args.json:
         payload = {

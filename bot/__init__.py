@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .config import Settings, load_settings
+from .delivery import DeliveryWorker
 from .errors import AccessDenied, ConfigError, DeliveryError, NewsbotError, UsageError
 from .models import (
     BadFile,
@@ -15,6 +16,7 @@ from .models import (
     Subscription,
     SubscriptionMode,
 )
+from .render import render_article, render_digest, render_quotes, split_message, to_plain_text
 from .store import Store
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "DeliveryError",
     "DeliveryKind",
     "DeliveryState",
+    "DeliveryWorker",
     "NewsbotError",
     "QueueStats",
     "Settings",
@@ -35,4 +38,9 @@ __all__ = [
     "SubscriptionMode",
     "UsageError",
     "load_settings",
+    "render_article",
+    "render_digest",
+    "render_quotes",
+    "split_message",
+    "to_plain_text",
 ]

@@ -21,7 +21,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -40,12 +40,20 @@ from .compat import TolerantRequest
 from .config import Settings
 from .console import CONSOLE_CHAT_ID, LOCAL_TOKEN, ConsoleBotAPI
 from .delivery import DeliveryWorker
+from .errors import ConfigError
 from .inbox import InboxWatcher, Ingestor, is_article_name
 from .models import SubscriptionMode
 from .services import SERVICES_KEY, Services, get_services, rebuild_jobs
 from .store import Store
 
-__all__ = ["SAMPLES_DIR", "build_application", "run", "running", "seed_inbox"]
+__all__ = [
+    "SAMPLES_DIR",
+    "build_application",
+    "run",
+    "running",
+    "seed_inbox",
+    "start_background",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +113,9 @@ def build_application(
     app.add_handler(CommandHandler("unsubscribe", handlers.unsubscribe, filters=only))
     app.add_handler(CommandHandler("timezone", handlers.timezone, filters=only))
     app.add_handler(CommandHandler("status", handlers.status, filters=only))
+    private = only & filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT, handlers.private_text))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrate))
     app.add_error_handler(handlers.error_handler)
@@ -139,7 +150,10 @@ async def _subscribe_console(services: Services) -> None:
     if await services.db.get_chat(CONSOLE_CHAT_ID) is not None:
         return
     await services.db.upsert_chat(
-        CONSOLE_CHAT_ID, type="private", title="console", default_timezone=services.settings.timezone
+        CONSOLE_CHAT_ID,
+        type="private",
+        title="console",
+        default_timezone=services.settings.timezone,
     )
     await services.db.subscribe(CONSOLE_CHAT_ID, SubscriptionMode.INSTANT)
 
@@ -166,6 +180,14 @@ def start_background(app: App) -> None:
         asyncio.create_task(services.inbox.run(), name="newsbot-inbox"),
         asyncio.create_task(services.worker.run_forever(services.wake), name="newsbot-delivery"),
     ]
+    for task in services.tasks:
+        task.add_done_callback(_report_exit)
+
+
+def _report_exit(task: asyncio.Task[None]) -> None:
+    """A background loop must never end on its own: log loudly if one does."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("%s stopped", task.get_name(), exc_info=task.exception())
 
 
 async def _stop_background(services: Services) -> None:
@@ -233,7 +255,10 @@ def seed_inbox(inbox: Path, samples: Path = SAMPLES_DIR) -> int:
 
 
 def run(settings: Settings) -> None:
-    """Run the bot until SIGINT/SIGTERM (blocking); local console mode when there is no token."""
+    """Run the bot until SIGINT/SIGTERM (blocking); local console mode when there is no token.
+
+    Raises :class:`ConfigError` when the Bot API cannot be reached or refuses the token.
+    """
     request: BaseRequest | None = None
     if settings.local_mode:
         seeded = seed_inbox(settings.inbox_dir)
@@ -242,7 +267,19 @@ def run(settings: Settings) -> None:
         print(f"inbox: {settings.inbox_dir.resolve()}", flush=True)
         if seeded:
             print(f"(copied {seeded} sample articles into the empty inbox)", flush=True)
-        for noisy in ("telegram", "apscheduler"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        if settings.log_level.upper() != "DEBUG":
+            # The console is the chat: keep routine log lines out of the conversation.
+            for chatty in ("bot", "telegram", "apscheduler"):
+                logging.getLogger(chatty).setLevel(logging.WARNING)
     app = build_application(settings, request=request)
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except InvalidToken as exc:
+        raise ConfigError(
+            "the Bot API server rejected TELEGRAM_BOT_TOKEN (or TELEGRAM_API_BASE_URL is not a "
+            f"Bot API): {exc}"
+        ) from exc
+    except NetworkError as exc:
+        raise ConfigError(
+            f"cannot reach the Bot API at {settings.telegram_api_base_url}: {exc}"
+        ) from exc

@@ -26,6 +26,7 @@ __all__ = [
     "CONSOLE_CHAT_ID",
     "LOCAL_TOKEN",
     "ConsoleBotAPI",
+    "group_lines",
     "to_terminal",
 ]
 
@@ -61,6 +62,30 @@ _ACCEPTED = frozenset(
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
+PASTE_WINDOW = 0.05  # seconds: lines closer together than this were pasted at once
+
+
+def group_lines(lines: list[str]) -> list[str]:
+    """Messages from console lines: a command per line, runs of other lines joined."""
+    messages: list[str] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(block).strip()
+        if text:
+            messages.append(text)
+        block.clear()
+
+    for line in lines:
+        if line.strip().startswith("/"):
+            flush()
+            messages.append(line.strip())
+        else:
+            block.append(line.rstrip())
+    flush()
+    return messages
+
+
 def to_terminal(text: str) -> str:
     """Telegram HTML as terminal text: tags dropped, entities unescaped."""
     return html.unescape(_TAG_RE.sub("", text))
@@ -79,7 +104,7 @@ class ConsoleBotAPI(BaseRequest):
         self._input = input_stream
         self._output = output
         self._read_input = read_input
-        self._queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._queue: asyncio.Queue[str] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reader: threading.Thread | None = None
         self._update_ids = itertools.count(1)
@@ -136,17 +161,19 @@ class ConsoleBotAPI(BaseRequest):
     # -- console side --------------------------------------------------------------------------
 
     def type_line(self, line: str) -> None:
-        """Queue one typed line as a message from the console user (thread-safe)."""
-        text = line.strip()
-        if not text or self._loop is None or self._queue is None:
+        """Queue one typed line from the console user (thread-safe). Lines that arrive together
+        (a pasted article) become one message; each ``/command`` line is a message of its own."""
+        if self._loop is None or self._queue is None:
             return
-        update = self._update(text)
-        self._loop.call_soon_threadsafe(self._queue.put_nowait, update)
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, line.rstrip("\r\n"))
 
     def _read_lines(self) -> None:
         stream = self._input if self._input is not None else sys.stdin
         for line in stream:
             self.type_line(line)
+        if stream.isatty():
+            out = self._output if self._output is not None else sys.stdout
+            print("(input closed: still watching the inbox; Ctrl-C to quit)", file=out, flush=True)
 
     def _update(self, text: str) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -164,22 +191,21 @@ class ConsoleBotAPI(BaseRequest):
 
     async def _get_updates(self, timeout: float) -> list[dict[str, Any]]:
         assert self._queue is not None, "initialize() first"
-        updates: list[dict[str, Any]] = []
+        lines: list[str] = []
         if self._queue.empty() and timeout > 0:
             try:
-                updates.append(await asyncio.wait_for(self._queue.get(), timeout))
+                lines.append(await asyncio.wait_for(self._queue.get(), timeout))
             except TimeoutError:
                 return []
+            await asyncio.sleep(PASTE_WINDOW)  # let the rest of a paste arrive
         while not self._queue.empty():
-            updates.append(self._queue.get_nowait())
-        return updates
+            lines.append(self._queue.get_nowait())
+        return [self._update(text) for text in group_lines(lines)]
 
     def _show(self, api_method: str, params: dict[str, Any]) -> dict[str, Any]:
         text = str(params.get("text", ""))
-        if str(params.get("parse_mode", "")).upper() == "HTML":
-            shown = to_terminal(text)
-        else:
-            shown = text
+        is_html = str(params.get("parse_mode", "")).upper() == "HTML"
+        shown = to_terminal(text) if is_html else text
         header = "── newsbot" + (" (edited)" if api_method == "editMessageText" else "") + " "
         out = self._output if self._output is not None else sys.stdout
         print(f"\n{header:─<60}\n{shown}", file=out, flush=True)

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,28 +25,30 @@ from summaries import ArticleError, Summary, SummaryOptions, parse_article, summ
 from . import render
 from .commands import COMMANDS, parse_subscribe, parse_timezone, parse_words
 from .errors import AccessDenied, UsageError
+from .models import StoredArticle, SubscriptionMode
 from .schedule import remove_digest_job
 from .services import Services, get_services, reschedule_chat, schedule_subscription
-from .models import StoredArticle, SubscriptionMode
 
 __all__ = [
     "error_handler",
     "help_command",
     "membership",
     "migrate",
+    "private_text",
     "quotes",
     "start",
     "status",
     "subscribe",
     "summary",
     "timezone",
+    "unknown_command",
     "unsubscribe",
 ]
 
 logger = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-Handler = Callable[[Update, Context], Awaitable[None]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 MIN_REPLY_CHARS = 200  # shorter replied-to texts are not worth a summary
 ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
@@ -99,16 +101,17 @@ async def _require_admin(update: Update, context: Context) -> None:
     services = get_services(context)
     if user.id in services.settings.owner_ids:
         return
-    cached = services.cached_admin(chat.id, user.id)
-    if cached is None:
+    is_admin = services.cached_admin(chat.id, user.id)
+    if is_admin is None:
         try:
             member = await context.bot.get_chat_member(chat.id, user.id)
-            cached = member.status in ADMIN_STATUSES
-        except TelegramError as exc:
+        except TelegramError as exc:  # unknown (or unsupported by the server): refuse, no cache
             logger.warning("admin check failed chat=%s user=%s error=%s", chat.id, user.id, exc)
-            cached = False
-        services.remember_admin(chat.id, user.id, cached)
-    if not cached:
+            is_admin = False
+        else:
+            is_admin = member.status in ADMIN_STATUSES
+            services.remember_admin(chat.id, user.id, is_admin)
+    if not is_admin:
         raise AccessDenied(
             "Sorry, only this group's admins can change its subscriptions and settings."
         )
@@ -150,7 +153,7 @@ def _transient(summary: Summary) -> StoredArticle:
         id=0,
         content_hash="",
         path="",
-        title=article.title,
+        title=article.title or "Summary of the message",
         source=None,
         date=None,
         created_at=datetime.now(UTC),
@@ -283,6 +286,31 @@ async def timezone(update: Update, context: Context) -> None:
     await message.reply_text(text)
 
 
+@user_errors
+async def private_text(update: Update, context: Context) -> None:
+    """In a private chat, a pasted long text is summarized; anything shorter gets a hint."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    if len(message.text) < MIN_REPLY_CHARS:
+        await message.reply_text(
+            "Send /help for the commands, or paste a whole article to get its summary."
+        )
+        return
+    services = get_services(context)
+    try:
+        result = await asyncio.to_thread(_summarize_text, message.text, services.summary_options)
+    except ArticleError as exc:
+        raise UsageError(f"I couldn't summarize that text: {exc.reason}") from exc
+    await _reply_parts(message, render.render_article(_transient(result)))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command this bot does not have (private chats only, so groups stay quiet)."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text("I don't know that command. Try /help.")
+
+
 def _ago(when: datetime | None, now: datetime) -> str:
     if when is None:
         return "never"
@@ -309,7 +337,11 @@ async def status(update: Update, context: Context) -> None:
     lines = [
         "<b>newsbot status</b>",
         f"Inbox: <code>{html.escape(str(services.settings.inbox_dir))}</code>"
-        + (f" ({services.inbox.pending} file(s) settling)" if services.inbox else ""),
+        + (
+            f" ({services.inbox.pending} file(s) settling)"
+            if services.inbox and services.inbox.pending
+            else ""
+        ),
         f"Articles: {await db.count_articles()}",
         f"Queue: {stats.pending} pending, {stats.sent} sent, {stats.failed} failed",
         f"Last post: {_ago(stats.last_sent_at, now)}",
@@ -325,9 +357,7 @@ async def status(update: Update, context: Context) -> None:
     bad = await db.recent_bad_files(limit=5)
     if bad:
         lines.append("Recent bad files:")
-        lines += [
-            f"• {html.escape(_short_name(b.path))}: {html.escape(b.reason)}" for b in bad
-        ]
+        lines += [f"• {html.escape(_short_name(b.path))}: {html.escape(b.reason)}" for b in bad]
     await _reply_parts(message, render.split_message("\n".join(lines)))
 
 

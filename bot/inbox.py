@@ -41,16 +41,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAILED_DIR",
+    "InboxWatcher",
     "IngestResult",
     "Ingestor",
-    "InboxWatcher",
     "is_article_name",
+    "summarize_in_thread",
 ]
 
 logger = logging.getLogger(__name__)
 
 FAILED_DIR = ".failed"
-_TEMP_SUFFIXES = frozenset({".part", ".partial", ".tmp", ".temp", ".crdownload", ".swp", ".download"})
+_TEMP_SUFFIXES = frozenset(
+    {".part", ".partial", ".tmp", ".temp", ".crdownload", ".swp", ".download"}
+)
 
 Signature = tuple[int, int]  # (size, mtime_ns)
 
@@ -74,9 +77,22 @@ class IngestResult:
     reason: str | None = None
 
 
+Summarizer = Callable[[bytes, str, SummaryOptions], Awaitable[Summary]]
+
+
 def _summarize(data: bytes, name: str, options: SummaryOptions) -> Summary:
-    """Parse and summarize in a worker thread (pure, CPU-bound)."""
     return summarize_article(parse_article(data, name), options)
+
+
+async def summarize_in_thread(data: bytes, name: str, options: SummaryOptions) -> Summary:
+    """Parse and summarize in a worker thread, off the event loop (the default summarizer;
+    a process pool such as :class:`bot.workers.SummaryPool` fits the same shape)."""
+    return await asyncio.to_thread(_summarize, data, name, options)
+
+
+def _read_and_hash(path: Path) -> tuple[bytes, str]:
+    data = path.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def _unique(path: Path) -> Path:
@@ -113,8 +129,10 @@ class Ingestor:
         options: SummaryOptions | None = None,
         max_file_bytes: int = 20_000_000,
         on_new: Callable[[], None] | None = None,
+        summarize: Summarizer = summarize_in_thread,
     ) -> None:
         self._store = store
+        self._summarize = summarize
         self._inbox = inbox
         self._options = options or SummaryOptions()
         self._max_bytes = max_file_bytes
@@ -122,12 +140,11 @@ class Ingestor:
 
     async def __call__(self, path: Path) -> IngestResult:
         try:
-            data = await asyncio.to_thread(path.read_bytes)
+            data, digest = await asyncio.to_thread(_read_and_hash, path)
         except FileNotFoundError:
             return IngestResult(path, "gone")
         except OSError as exc:
             return await self._bad(path, f"cannot read the file: {exc.strerror or exc}", move=False)
-        digest = hashlib.sha256(data).hexdigest()
         if await self._store.has_article(digest):
             logger.info("inbox duplicate path=%s sha256=%s", path.name, digest[:12])
             return IngestResult(path, "duplicate")
@@ -136,7 +153,7 @@ class Ingestor:
                 raise ArticleTooLarge(
                     path.name, f"{len(data)} bytes, over the limit of {self._max_bytes}"
                 )
-            summary = await asyncio.to_thread(_summarize, data, path.name, self._options)
+            summary = await self._summarize(data, path.name, self._options)
         except ArticleError as exc:
             return await self._bad(path, exc.reason, move=True)
         stored = await self._store.add_article(digest, str(path), summary)

@@ -14,12 +14,12 @@ callback re-reads the store.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]
 from telegram.ext import CallbackContext, JobQueue
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "job_name",
     "next_fire",
     "next_interval_fire",
+    "previous_fire",
     "remove_digest_job",
     "schedule_daily",
     "schedule_every",
@@ -36,7 +37,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MISFIRE_GRACE_SECONDS = 3600
-JobCallback = Callable[[CallbackContext[Any, Any, Any, Any]], Awaitable[None]]
+JobCallback = Callable[[CallbackContext[Any, Any, Any, Any]], Coroutine[Any, Any, None]]
 
 
 def _wall(instant: datetime, tz: tzinfo) -> datetime:
@@ -74,6 +75,19 @@ def next_fire(now_utc: datetime, at: time, tz: tzinfo) -> datetime:
         if candidate > now_utc:
             return candidate
         day += timedelta(days=1)
+    raise AssertionError("unreachable: a local day always has a fire time")  # pragma: no cover
+
+
+def previous_fire(now_utc: datetime, at: time, tz: tzinfo) -> datetime:
+    """The last daily fire time at or before ``now_utc`` (to catch up one missed while down)."""
+    if now_utc.tzinfo is None:
+        raise ValueError("now_utc must be timezone-aware")
+    day = now_utc.astimezone(tz).date() + timedelta(days=1)
+    for _ in range(4):
+        candidate = _resolve(day, at, tz)
+        if candidate <= now_utc:
+            return candidate
+        day -= timedelta(days=1)
     raise AssertionError("unreachable: a local day always has a fire time")  # pragma: no cover
 
 
@@ -162,7 +176,7 @@ def schedule_every(
     replaced = remove_digest_job(job_queue, subscription_id)
     job_queue.run_repeating(
         callback,
-        interval=every_hours * 3600,
+        interval=timedelta(hours=every_hours),
         first=first,
         data=subscription_id,
         name=name,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, JobQueue
 
@@ -86,7 +87,9 @@ class Services:
         self.admin_cache[(chat_id, user_id)] = (is_admin, _time.monotonic())
 
 
-def get_services(source: CallbackContext[Any, Any, Any, Any] | Application[Any, Any, Any, Any, Any, Any]) -> Services:  # noqa: E501
+def get_services(
+    source: CallbackContext[Any, Any, Any, Any] | Application[Any, Any, Any, Any, Any, Any],
+) -> Services:
     """The typed :class:`Services` of an application or callback context."""
     services = source.bot_data[SERVICES_KEY]
     if not isinstance(services, Services):  # pragma: no cover - wiring bug
@@ -157,4 +160,16 @@ async def rebuild_jobs(job_queue: JobQueue[Any] | None, services: Services) -> i
             timezones[sub.chat_id] = chat.timezone if chat else services.settings.timezone
         schedule_subscription(job_queue, services, sub, timezones[sub.chat_id])
         count += 1
+        if job_queue is not None and _missed_daily(services.clock(), sub, timezones[sub.chat_id]):
+            logger.info("digest missed while down sub=%s: sending it now", sub.id)
+            job_queue.run_once(digest_job, when=0, data=sub.id, name=f"digest:{sub.id}:catch-up")
     return count
+
+
+def _missed_daily(now: datetime, sub: Subscription, timezone: str) -> bool:
+    """A daily digest fell due while the bot was down, within the misfire grace time."""
+    if sub.mode != "daily" or sub.at is None or sub.paused:
+        return False
+    due = schedule.previous_fire(now, sub.at, ZoneInfo(timezone))
+    last = sub.last_digest_at or sub.created_at
+    return last < due and (now - due).total_seconds() <= schedule.MISFIRE_GRACE_SECONDS

@@ -49,6 +49,7 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    literal,
     select,
     update,
 )
@@ -87,8 +88,7 @@ Clock = Callable[[], datetime]
 SEARCH_WINDOW = 20_000
 #: Characters of title + summary + body kept for search (a 20 MB file need not be searchable whole).
 SEARCH_TEXT_CHARS = 200_000
-#: Rows per multi-row INSERT (far below SQLite's bound-parameter limit).
-_INSERT_CHUNK = 400
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _utc_now() -> datetime:
@@ -505,10 +505,16 @@ class Store:
         newest = (ArticleRow.created_at.desc(), ArticleRow.id.desc())
         stmt = select(ArticleRow)
         if terms:
-            window = (
-                select(ArticleRow.id).order_by(*newest).limit(self.search_window).scalar_subquery()
+            # Bound the scan by a created_at cutoff (not "id IN (window)"), so SQLite walks the
+            # created_at index newest first and stops at the first match.
+            cutoff = (
+                select(ArticleRow.created_at)
+                .order_by(*newest)
+                .offset(self.search_window - 1)
+                .limit(1)
+                .scalar_subquery()
             )
-            stmt = stmt.where(ArticleRow.id.in_(window))
+            stmt = stmt.where(ArticleRow.created_at >= func.coalesce(cutoff, _EPOCH))
             for term in terms:
                 stmt = stmt.where(ArticleRow.search_text.like(_like_pattern(term), escape="\\"))
         stmt = stmt.order_by(*newest).limit(1)
@@ -797,30 +803,43 @@ class Store:
 
     async def enqueue_article(self, article_id: int) -> int:
         """One pending post per active instant subscription; returns how many rows were new
-        (0 when called again for the same article)."""
+        (0 when called again for the same article). One INSERT .. SELECT: the fan-out to
+        thousands of chats costs one statement, and the unique key drops repeats."""
+        now = self._clock()
+        targets = (
+            select(
+                literal("article"),
+                literal(str(article_id)),
+                SubscriptionRow.chat_id,
+                SubscriptionRow.thread_key,
+                literal(json.dumps([article_id])),
+                literal(DeliveryState.PENDING.value),
+                literal(0),
+                literal(0),
+                literal("[]"),
+                literal(now, UTCDateTime()),
+                literal(now, UTCDateTime()),
+            )
+            .join(ChatRow, ChatRow.id == SubscriptionRow.chat_id)
+            .where(
+                SubscriptionRow.mode == SubscriptionMode.INSTANT.value,
+                SubscriptionRow.paused.is_(False),
+                ChatRow.active.is_(True),
+            )
+            .order_by(SubscriptionRow.id)
+        )
+        columns = [
+            "kind", "dedup_key", "chat_id", "thread_key", "article_ids", "state", "attempts",
+            "parts_sent", "message_ids", "created_at", "next_attempt_at",
+        ]  # fmt: skip
+        stmt = (
+            self._insert(DeliveryRow)
+            .from_select(columns, targets)
+            .on_conflict_do_nothing(index_elements=["kind", "dedup_key", "chat_id", "thread_key"])
+        )
         async with self._sessions.begin() as session:
-            targets = (
-                await session.execute(
-                    select(SubscriptionRow.chat_id, SubscriptionRow.thread_key)
-                    .join(ChatRow, ChatRow.id == SubscriptionRow.chat_id)
-                    .where(
-                        SubscriptionRow.mode == SubscriptionMode.INSTANT.value,
-                        SubscriptionRow.paused.is_(False),
-                        ChatRow.active.is_(True),
-                    )
-                    .order_by(SubscriptionRow.id)
-                )
-            ).all()
-            now = self._clock()
-            rows = [
-                self._new_delivery("article", str(article_id), chat, thread, [article_id], now)
-                for chat, thread in targets
-            ]
-            created = 0
-            for start in range(0, len(rows), _INSERT_CHUNK):
-                created += len(
-                    await self._insert_deliveries(session, rows[start : start + _INSERT_CHUNK])
-                )
+            result = await session.execute(stmt)
+        created = int(getattr(result, "rowcount", 0) or 0)
         if created:
             logger.info("enqueued article=%s deliveries=%s", article_id, created)
         return created
@@ -870,10 +889,10 @@ class Store:
         """Queue one digest of the articles that arrived since the subscription's last digest
         (or since it was made) up to ``period_end``, and advance ``last_digest_at``, in one
         transaction. ``None`` when there is nothing new, the period was done already, or the
-        subscription is paused/gone. At most the newest ``max_articles`` are listed."""
+        subscription is paused/gone/instant. At most the newest ``max_articles`` are listed."""
         async with self._sessions.begin() as session:
             sub = await session.get(SubscriptionRow, subscription_id)
-            if sub is None or sub.paused:
+            if sub is None or sub.paused or sub.mode == SubscriptionMode.INSTANT.value:
                 return None
             chat = await session.get(ChatRow, sub.chat_id)
             if chat is None or not chat.active:
@@ -956,12 +975,28 @@ class Store:
             row.parts = json.dumps(list(parts), ensure_ascii=False)
             return tuple(parts)
 
-    async def record_part_sent(self, delivery_id: int, message_id: int) -> None:
-        """Telegram accepted the next part: count it, so a restart resumes after it."""
+    async def record_part_sent(
+        self,
+        delivery_id: int,
+        message_id: int,
+        *,
+        parts: Sequence[str] | None = None,
+        done: bool = False,
+    ) -> None:
+        """Telegram accepted the next part: count it, so a restart resumes after it.
+
+        ``parts`` pins the rendered messages (when not pinned yet) and ``done`` marks the row
+        SENT, in the same transaction: a one-part post costs one write.
+        """
         async with self._sessions.begin() as session:
             row = await session.get_one(DeliveryRow, delivery_id)
             row.parts_sent += 1
             row.message_ids = json.dumps([*json.loads(row.message_ids), message_id])
+            if parts is not None and not row.parts:
+                row.parts = json.dumps(list(parts), ensure_ascii=False)
+            if done:
+                row.state = DeliveryState.SENT.value
+                row.sent_at = self._clock()
 
     async def mark_sent(self, delivery_id: int) -> None:
         async with self._sessions.begin() as session:

@@ -8,6 +8,7 @@ Text in, :class:`Summary` out::
 
 from __future__ import annotations
 
+from .clean import CleanedText, LineKind, TemplateMemory, classify_line, clean_text
 from .errors import (
     ArticleError,
     ArticleTooLarge,
@@ -19,7 +20,7 @@ from .errors import (
 from .load import ARTICLE_SUFFIXES, decode_bytes, load_article, parse_article
 from .models import Article, Quote, Summary, SummaryOptions
 from .pipeline import summarize_article, summarize_file
-from .quotes import extract_quotes
+from .quotes import extract_quotes, rank_quotes
 from .sentences import SentenceTokenizer, Tokenizer, split_sentences
 from .summarize import ALGORITHMS, summarize
 
@@ -29,19 +30,25 @@ __all__ = [
     "Article",
     "ArticleError",
     "ArticleTooLarge",
+    "CleanedText",
     "EmptyArticle",
+    "LineKind",
     "Quote",
     "SentenceTokenizer",
     "SummariesError",
     "Summary",
     "SummaryOptions",
+    "TemplateMemory",
     "Tokenizer",
     "UndecodableText",
     "UnsupportedFormat",
+    "classify_line",
+    "clean_text",
     "decode_bytes",
     "extract_quotes",
     "load_article",
     "parse_article",
+    "rank_quotes",
     "split_sentences",
     "summarize",
     "summarize_article",

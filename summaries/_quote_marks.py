@@ -30,6 +30,9 @@ _REPORTER_TAIL = re.compile(
 )
 
 
+_LAST_BOUNDARY = re.compile(r"[.!?…][’'\)]?\s+(?=[^.!?…]*:$)")
+
+
 @dataclass(slots=True)
 class Piece:
     """One stretch between marks: ``start``/``end`` index the text inside the marks."""
@@ -133,6 +136,17 @@ def find_quote_groups(paragraphs: tuple[str, ...] | list[str]) -> list[QuoteGrou
                 if piece.end < _trim_end(text, piece.start, i):
                     group = QuoteGroup()  # the reporter spoke in between: a new quotation
                     groups.append(group)
+                piece = Piece(p_index, i + 1, len(text), i, len(text), closed=False)
+            elif len(stack) == 1 and before.endswith(":") and _LAST_BOUNDARY.search(before):
+                # 'Smith said: "We will win. Jones replied: "No."': the first quote was never
+                # closed; the reporter's sentence before the colon ends it.
+                boundary = _LAST_BOUNDARY.search(before)
+                assert boundary is not None
+                piece.end = _trim_end(text, piece.start, piece.start + boundary.start() + 1)
+                piece.mark_end = piece.end
+                group.pieces.append(piece)
+                group = QuoteGroup()
+                groups.append(group)
                 piece = Piece(p_index, i + 1, len(text), i, len(text), closed=False)
             else:
                 stack.append(mark)

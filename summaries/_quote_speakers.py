@@ -12,50 +12,132 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-__all__ = ["Entity", "SpeakerMemory", "tokenize"]
+__all__ = [
+    "DOCUMENT_WORDS",
+    "GENERIC_ORG_HEADS",
+    "ORG_WORDS",
+    "PRONOUNS",
+    "SPEECH_VERBS",
+    "UNNAMED_HEADS",
+    "Entity",
+    "SpeakerMemory",
+    "is_cap",
+    "tokenize",
+    "wordset",
+]
+
+
+def wordset(text: str) -> frozenset[str]:
+    """A word list written as one string, the way it reads best in code."""
+    return frozenset(text.split())
+
 
 _TOKEN = re.compile(r"⟦\d+⟧|[^\W_](?:[\w'’&.-]*[^\W_])?|[,;:()]|[—–]|(?<=\s)-(?=\s)")
 
-HONORIFICS_M = frozenset("mr sir lord king prince father brother sheikh monsieur herr".split())
-HONORIFICS_F = frozenset(
-    "mrs ms miss dame lady queen princess baroness madame mme sister frau".split()
+# Verbs that report speech (English, plus common Russian and German forms).
+SPEECH_VERBS = wordset(
+    """say said says saying tell told tells telling add added adds adding insist insisted
+    insists insisting warn warned warns warning argue argued argues arguing claim claimed
+    claims claiming state stated explain explained explains explaining declare declared
+    declares announce announced announces note noted notes write wrote writes writing reply
+    replied replies replying respond responded responds confess confessed confesses admit
+    admitted admits admitting suggest suggested suggests suggesting describe described
+    describes describing call called calls brand branded brands dismiss dismissed dismisses
+    attack attacked attacks accuse accused accuses acknowledge acknowledged acknowledges
+    reveal revealed reveals predict predicted predicts promise promised promises pledge
+    pledged vow vowed vows urge urged urges ask asked asks comment commented confirm
+    confirmed confirms complain complained complains stress stressed stresses emphasised
+    emphasized emphasises emphasizes recall recalled recalls conclude concluded concludes
+    report reported reports blame blamed blames criticise criticised criticises criticize
+    criticized praise praised hail hailed condemn condemned quip quipped joke joked remark
+    remarked observe observed maintain maintained maintains contend contended assert
+    asserted asserts allege alleged alleges tweet tweeted agree agreed boast boasted concede
+    conceded concedes caution cautioned counter countered retort retorted exclaim exclaimed
+    lament lamented expect expected expects forecast forecasts hope hoped hopes believe
+    believed believes label labelled labeled described dubbed characterised characterized
+    mocked denounce denounced deny denied denies reject rejected rejects continued adds
+    сказал сказала заявил заявила отметил отметила добавил добавила подчеркнул подчеркнула
+    сообщил сообщила говорит считает sagte sagt erklärte betonte fügte"""
 )
+HONORIFICS_M = wordset("mr sir lord king prince father brother sheikh monsieur herr")
+HONORIFICS_F = wordset("""mrs ms miss dame lady queen princess baroness madame mme sister frau""")
 # Capitalised words that stand before a name but are not part of it.
-TITLES = frozenset(
-    """dr prof professor rev reverend judge justice rabbi imam bishop archbishop cardinal pope
+TITLES = (
+    wordset(
+        """dr prof professor rev reverend judge justice rabbi imam bishop archbishop cardinal pope
     president vice prime premier minister secretary chancellor councillor counsellor senator
     sen governor gov mayor ambassador general gen colonel col captain capt commander admiral
     major lieutenant lt sergeant sgt chairman chairwoman chair director chief executive
     officer leader spokesman spokeswoman spokesperson mp mep deputy shadow foreign home
     defence defense finance state economy interior justice health education trade attorney
     speaker chef coach manager boss founder editor inspector detective superintendent
-    commissioner chairperson dean analyst economist correspondent""".split()
-) | HONORIFICS_M | HONORIFICS_F
+    commissioner chairperson dean analyst economist correspondent actor actress singer star
+    writer author producer presenter striker midfielder defender goalkeeper player athlete
+    champion veteran skipper boss journalist historian scientist researcher lawyer
+    solicitor barrister ceo cfo coo cto chairwoman"""
+    )
+    | HONORIFICS_M
+    | HONORIFICS_F
+)
 # Words that start sentences or phrases with a capital letter but never begin a name.
-_CAP_STOP = frozenset(
-    """the a an but and or so yet however in on at for from with after before when while if
-    as by to of this that these those it its he she they we i you his her their our my your
+_CAP_STOP = wordset(
+    """the a an but and or so yet however in on at for from with after before when while if as
+    by to of this that these those it its he she they we i you his her their our my your
     there here then now also still meanwhile earlier later asked speaking according although
     though despite since until during last next new former ex some many most all both each
     every other such no not one two three mr what who why how where which monday tuesday
     wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december only even just more less much further
-    instead indeed overall already yesterday today tomorrow like unlike among between
-    following under over about around against without within through across nor because
-    whether once twice several few both either neither""".split()
+    august september october november december only even just more less much further instead
+    indeed overall already yesterday today tomorrow like unlike among between following
+    under over about around against without within through across nor because whether once
+    twice several few both either neither"""
 )
-_PARTICLES = frozenset("van von de den der da di du la le bin al el ibn dos das del y".split())
-ORG_WORDS = frozenset(
+_PARTICLES = wordset("""van von de den der da di du la le bin al el ibn dos das del y""")
+ORG_WORDS = wordset(
     """company firm group committee report bank government ministry department union council
     authority party agency court board club survey study paper newspaper commission
     organisation organization institute office association federation league corporation
     corp inc ltd plc co fund trust foundation service services network times news post
-    university college school hospital police army navy kremlin parliament assembly
-    congress senate cabinet treasury exchange market markets airline airlines bureau
-    centre center data coal oil motors bbc cbi oecd imf nato""".split()
+    university college school hospital police army navy kremlin parliament assembly congress
+    senate cabinet treasury exchange market markets airline airlines bureau centre center
+    data coal oil motors bbc cbi oecd imf nato magazine journal website site broadcaster
+    station channel studio studios label team side lawsuit ruling poll statement document
+    letter book film album tribunal panel jury regulator watchdog charity campaign body
+    carrier retailer maker producer"""
 )
-_FEMALE_NAMES = frozenset(
+# Things whose words belong to whoever issued them: "the World Bank report said".
+DOCUMENT_WORDS = wordset(
+    """report study survey statement document letter lawsuit ruling poll paper analysis
+    review research figures data"""
+)
+# Words that make a capitalised run a place, party or thing rather than a person.
+NON_PERSON = ORG_WORDS | wordset(
+    """street road avenue square house palace prison hall castle tower bridge airport station
+    rights convention kingdom states republic emirates east west north south central
+    yorkshire america europe africa asia pacific atlantic middle island islands city county
+    province region district liberal liberals democrat democrats labour conservative
+    conservatives tory tories republican republicans socialist socialists communist
+    communists green greens nationalist nationalists unionist unionists lords commons budget
+    programme program today radio tv television day week year month games cup championship
+    league olympics summit conference war act bill treaty accord agreement plan strategy
+    index gdp ftse dow nasdaq white paper review inquiry world business christmas easter
+    ramadan god allah internet web online"""
+)
+# "The company said": the organisation the article is about, whatever its name.
+GENERIC_ORG_HEADS = wordset(
+    """company firm group business carrier airline retailer bank maker producer giant operator
+    chain insurer lender brewer miner manufacturer club side team"""
+)
+# Role heads that stay unnamed ("a spokesman", "officials"), never someone named earlier.
+UNNAMED_HEADS = wordset(
+    """spokesman spokeswoman spokesperson spokespeople source sources official officials aide
+    aides insider insiders witness witnesses resident residents expert experts critic
+    critics observer observers people person member members statement analysts economists
+    diplomats lawyers campaigners protesters"""
+)
+_FEMALE_NAMES = wordset(
     """mary patricia linda barbara elizabeth jennifer maria susan margaret dorothy lisa nancy
     karen betty helen sandra donna carol ruth sharon michelle laura sarah kimberly deborah
     jessica shirley cynthia angela melissa brenda amy anna rebecca virginia kathleen pamela
@@ -68,7 +150,7 @@ _FEMALE_NAMES = frozenset(
     angela ursula christine marine ségolène segolene nicola kemi priti liz suella yulia
     svetlana olga natalia elena irina tatiana galina lyudmila valentina maria ekaterina
     yekaterina anastasia marina alla nadezhda ksenia daria darya letitia shani cara
-    condoleezza hilary sonia indira benazir aung golda kamala nancy ruth""".split()
+    condoleezza hilary sonia indira benazir aung golda kamala nancy ruth"""
 )
 PRONOUNS = {
     "he": "m",
@@ -84,9 +166,44 @@ PRONOUNS = {
     "them": "p",
     "i": "s",
     "we": "s",
+    "он": "m",
+    "его": "m",
+    "она": "f",
+    "её": "f",
+    "ее": "f",
+    "они": "p",
+    "их": "p",
 }
-_DETERMINERS = frozenset("the a an its his her their our this that".split())
-_INDEFINITE = frozenset("a an one another some".split())
+_VERBISH = wordset(
+    """is are was were be been has have had will would could can did does do may might must
+    should shall met meets visit visits joins join wants want leads lead backs back"""
+)
+# Russian women's surnames ("Иванова", "Петровская") say the gender outright.
+_FEMALE_SURNAME_ENDINGS = ("ова", "ева", "ёва", "ина", "ская", "цкая")
+_DETERMINERS = wordset("the a an its his her their our this that")
+_INDEFINITE = wordset("a an one another some")
+
+
+@lru_cache(maxsize=4096)
+def _parse_run(
+    run: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...], str | None, bool, bool] | None:
+    """Title words, name words, the last title, person-like, single name: pure, so cached."""
+    start = 0
+    while start < len(run) and run[start].lower() in _CAP_STOP:
+        start += 1
+    words = run[start:]
+    if not words:
+        return None
+    cut = 0
+    honorific = None
+    for i, word in enumerate(words):
+        low = word.lower().rstrip(".")
+        if low in TITLES:
+            cut, honorific = i + 1, low
+    name = words[cut:]
+    single = sum(1 for w in name if w.lower() not in _PARTICLES) == 1
+    return words[:cut], name, honorific, looks_like_person(list(name)), single
 
 
 def tokenize(text: str) -> list[str]:
@@ -98,7 +215,22 @@ def is_cap(token: str) -> bool:
     return token[:1].isupper()
 
 
-@dataclass(slots=True)
+def looks_like_person(name: list[str]) -> bool:
+    """Title-case words, no place/party/organisation word, not an acronym."""
+    core = [w for w in name if w.lower() not in _PARTICLES]
+    if not core or len(core) > 4:
+        return False
+    for word in core:
+        if word.lower() in NON_PERSON or word.endswith(("'s", "’s")):
+            return False
+        if len(word) > 1 and word.isupper() and not word.endswith("."):
+            return False
+        if any(part and not part[:1].isupper() for part in word.split("-")):
+            return False
+    return True
+
+
+@dataclass(slots=True, eq=False)
 class Entity:
     """A person, organisation or unnamed role the article talks about."""
 
@@ -123,6 +255,7 @@ class SpeakerMemory:
     def __init__(self) -> None:
         self._by_token: dict[str, Entity] = {}
         self._recent: list[Entity] = []
+        self._subjects: list[Entity] = []
         self._clock = 0
         self.last_speaker: Entity | None = None
         self.last_speaker_para = -10
@@ -155,12 +288,20 @@ class SpeakerMemory:
                 self._by_token.setdefault("first:" + name_tokens[0].lower(), entity)
         if honorific in HONORIFICS_M:
             entity.gender = "m"
-        elif honorific in HONORIFICS_F:
+        elif honorific in HONORIFICS_F or (
+            entity.gender is None
+            and len(name_tokens) > 1
+            and (
+                name_tokens[0].lower() in _FEMALE_NAMES
+                or name_tokens[-1].lower().endswith(_FEMALE_SURNAME_ENDINGS)
+            )
+        ):
             entity.gender = "f"
-        elif entity.gender is None and len(name_tokens) > 1:
-            if name_tokens[0].lower() in _FEMALE_NAMES:
-                entity.gender = "f"
         return entity
+
+    def org(self, name: str) -> Entity:
+        """An organisation by its name (touching it as the latest mention)."""
+        return self._touch(self._org(name))
 
     def _org(self, name: str) -> Entity:
         key = "org:" + name.lower()
@@ -177,36 +318,28 @@ class SpeakerMemory:
             if role not in entity.roles:
                 entity.roles.append(role)
 
-    def name_from_run(self, run: list[str], *, create: bool = True) -> tuple[Entity | None, list[str]]:
+    def name_from_run(
+        self, run: list[str], *, create: bool = True
+    ) -> tuple[Entity | None, list[str]]:
         """Split a capitalised run into title words and a name; the role words come back."""
-        words = list(run)
-        while words and words[0].lower() in _CAP_STOP:
-            words.pop(0)
-        if not words:
+        parsed = _parse_run(tuple(run))
+        if parsed is None:
             return None, []
-        cut = 0
-        honorific = None
-        for i, word in enumerate(words):
-            if word.lower().rstrip(".") in TITLES:
-                cut = i + 1
-                honorific = word.lower().rstrip(".")
-        title_words, name = words[:cut], words[cut:]
-        if not name:
+        title_list, name_tuple, honorific, person_like, single = parsed
+        title_words, name = list(title_list), list(name_tuple)
+        cut = len(title_words)
+        if not name or name[-1].endswith(("'s", "’s")):
             return None, title_words
-        if name[-1].endswith(("'s", "’s")):
-            return None, title_words
-        lowered = {w.lower() for w in name}
-        if lowered & ORG_WORDS or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1):
+        if not person_like:
             if not create:
                 return self._by_token.get("org:" + " ".join(name).lower()), title_words
             return self._touch(self._org(" ".join(name))), title_words
-        single = len([w for w in name if w.lower() not in _PARTICLES]) == 1
         if single and not cut:
-            known = self._by_token.get(name[0].lower())
+            known = self._by_token.get(name[-1].lower())
             if known is None:
                 if not create:
                     return None, title_words
-                return self._touch(self._org(name[0])), title_words
+                return self._touch(self._org(" ".join(name))), title_words
             return self._touch(known), title_words
         if not create and name[-1].lower() not in self._by_token:
             return None, title_words
@@ -219,17 +352,30 @@ class SpeakerMemory:
         """Register every name in a sentence; returns (start, end, entity) spans."""
         spans: list[tuple[int, int, Entity]] = []
         i, n = 0, len(tokens)
+        caps = [t[:1].isupper() for t in tokens]  # "⟦" is not upper: placeholders drop out
         while i < n:
-            if not is_cap(tokens[i]) or tokens[i].startswith("⟦"):
+            if not caps[i]:
                 i += 1
                 continue
             j = i + 1
-            while j < n and (
-                (is_cap(tokens[j]) and not tokens[j].startswith("⟦"))
-                or (tokens[j].lower() in _PARTICLES and j + 1 < n and is_cap(tokens[j + 1]))
+            while (
+                j < n
+                and not tokens[j - 1].endswith(("'s", "’s"))
+                and (caps[j] or (j + 1 < n and caps[j + 1] and tokens[j] in _PARTICLES))
             ):
                 j += 1
             run = tokens[i:j]
+            if j == i + 1 and (
+                run[0].lower() in _CAP_STOP
+                or (i == 0 and not run[0].isupper() and run[0].lower() not in self._by_token)
+            ):
+                i = j  # "Shares fell": a capital only because the sentence starts there
+                continue
+            if run[-1].endswith(("'s", "’s")):
+                run = [*run[:-1], run[-1][:-2]]
+            elif self._modifier(tokens, j):
+                i = j  # "Double Olympic champion Hicham El Guerrouj": describes the name
+                continue
             entity, titles = self.name_from_run(run)
             if entity is not None:
                 spans.append((i, j, entity))
@@ -237,6 +383,17 @@ class SpeakerMemory:
                     self._learn_roles(tokens, i, j, entity, titles)
             i = j
         return spans
+
+    @staticmethod
+    def _modifier(tokens: list[str], j: int) -> bool:
+        """A run followed by a few role words and then another name only describes it."""
+        k = j
+        while k < len(tokens) and k - j < 3 and tokens[k][:1].islower():
+            word = tokens[k]
+            if word in _CAP_STOP or word in SPEECH_VERBS or word in _VERBISH or word.endswith("ed"):
+                return False
+            k += 1
+        return j < k < len(tokens) and is_cap(tokens[k]) and not tokens[k].startswith("⟦")
 
     def _learn_roles(
         self, tokens: list[str], i: int, j: int, entity: Entity, titles: list[str]
@@ -261,7 +418,9 @@ class SpeakerMemory:
                     break
                 words.append(tokens[k])
                 k += 1
-            if words and (words[0].lower() in _DETERMINERS or not is_cap(words[0]) or "of" in words):
+            if words and (
+                words[0].lower() in _DETERMINERS or not is_cap(words[0]) or "of" in words
+            ):
                 cut = [w for w in words if w.lower() not in {"who", "which"}]
                 if cut and cut[0].lower() not in {"who", "which", "said", "says"}:
                     role = cut[: cut.index("of")] if "of" in cut else cut
@@ -278,32 +437,52 @@ class SpeakerMemory:
                 self.add_role(entity, role)
 
     # -- resolving ----------------------------------------------------------------------
+    def mark_subject(self, entity: Entity) -> None:
+        """Who the text is about right now: what pronouns refer to."""
+        self._subjects.append(entity)
+        if len(self._subjects) > 64:
+            del self._subjects[:32]
+
+    @staticmethod
+    def _is_human(entity: Entity) -> bool:
+        if entity.kind == "person":
+            return True
+        if entity.kind == "role":
+            words = entity.name.lower().split()
+            return bool(words) and words[-1] not in ORG_WORDS
+        return False
+
     def pronoun(self, word: str) -> Entity | None:
         """The most recent compatible subject for a pronoun."""
         kind = PRONOUNS.get(word.lower())
         if kind is None or kind == "s":
             return self.last_speaker
-        candidates = reversed(self._recent[-40:])
         if kind in "mf":
-            fallback = None
-            for entity in candidates:
-                if entity.kind != "person":
-                    continue
-                if entity.gender == kind:
-                    return entity
-                if entity.gender is None and fallback is None:
-                    fallback = entity
-                    if kind == "m":
+            for pool in (self._subjects[-20:], self._recent[-30:]):
+                fallback = None
+                for entity in reversed(pool):
+                    if not self._is_human(entity):
+                        continue
+                    if entity.gender == kind:
                         return entity
-            if fallback is not None:
-                fallback.gender = kind
-            return fallback
-        for entity in candidates:
-            if entity.kind != "person":
-                return entity
+                    if entity.gender is None:
+                        if kind == "m":
+                            return entity
+                        if fallback is None:
+                            fallback = entity
+                if fallback is not None:
+                    fallback.gender = kind
+                    return fallback
+            return None
+        if kind == "n" and self.last_speaker is not None and not self._is_human(self.last_speaker):
+            return self.last_speaker
+        for pool in (self._subjects[-20:], self._recent[-30:]):
+            for entity in reversed(pool):
+                if not self._is_human(entity):
+                    return entity
         return None
 
-    def role(self, words: list[str]) -> Entity | None:
+    def role(self, words: list[str], *, guess: bool = True) -> Entity | None:
         """Resolve "the foreign secretary" / "China's top diplomat" to someone named earlier."""
         content = [w for w in words if w.lower() not in _DETERMINERS]
         if not content:
@@ -321,32 +500,51 @@ class SpeakerMemory:
                     score = len(role & wanted)
                     if best is None or score > best[0]:
                         best = (score, entity.seen, entity)
-            if entity.kind == "org" and head in {w.lower() for w in entity.name.split()}:
+            if (
+                entity.kind == "org"
+                and entity in self._subjects[-20:]
+                and head in {w.lower() for w in entity.name.split()}
+            ):
                 score = 1 + len(wanted & {w.lower() for w in entity.name.split()})
                 if best is None or score > best[0]:
                     best = (score, entity.seen, entity)
         if best is not None:
             return self._touch(best[2])
-        if words[0].lower() in _INDEFINITE:
+        if words[0].lower() in _INDEFINITE or head in ORG_WORDS or not guess:
             return None
-        if head in ORG_WORDS:
-            return None
-        # Co-reference: a definite role never seen before names the most recent person
-        # whose known roles do not contradict it.
-        for entity in reversed(self._recent[-30:]):
-            if entity.kind != "person":
+        # Co-reference: a definite role never seen before names a recent person; the one
+        # whose known roles share most words with it ("China's" ~ "Chinese"), else the latest.
+        if (head.endswith("s") and not head.endswith("ss")) or head in UNNAMED_HEADS:
+            return None  # plural or usually unnamed: "the authorities", "a spokesman"
+        possessor = next((w[:-2] for w in content if w.endswith(("'s", "’s"))), None)
+        stems = {w[:4] for w in wanted if len(w) > 2}
+        choice: tuple[int, Entity] | None = None
+        candidates = [*reversed(self._subjects[-10:]), *reversed(self._recent[-30:])]
+        for entity in candidates:
+            if entity.kind != "person" or (possessor and possessor in entity.name.split()):
                 continue
-            if entity.roles and not any(head in r for r in entity.roles):
-                continue
-            self.add_role(entity, content)
-            return self._touch(entity)
+            overlap = sum(1 for r in entity.roles for w in r if w[:4] in stems)
+            if choice is None or overlap > choice[0]:
+                choice = (overlap, entity)
+        if choice is not None:
+            self.add_role(choice[1], content)
+            return self._touch(choice[1])
         return None
 
-    def describe(self, words: list[str]) -> Entity:
+    def recent_org(self) -> Entity | None:
+        """The organisation most recently the subject of a sentence."""
+        for entity in reversed(self._subjects[-20:]):
+            if entity.kind == "org":
+                return self._touch(entity)
+        return None
+
+    def describe(self, words: list[str]) -> Entity | None:
         """An unnamed source keeps its description ("Treasury spokesman")."""
         content = [w for w in words if w not in ",;:"]
         while content and content[0].lower() in _DETERMINERS | _INDEFINITE:
             content.pop(0)
+        if not content or content[-1].lower() in _CAP_STOP:
+            return None  # not a noun phrase: "complete ban and"
         name = " ".join(content)
         key = "role:" + name.lower()
         entity = self._by_token.get(key)

@@ -30,32 +30,35 @@ from enum import StrEnum
 __all__ = ["CleanedText", "LineKind", "TemplateMemory", "classify_line", "clean_text"]
 
 _WORD = re.compile(r"\w+")
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Sentence-final punctuation in the scripts we meet, possibly followed by closing quotes.
 _SENTENCE_END = re.compile(r"[.!?…。！？:;][\"'”’»)\]]*$|[\"”»]$")
 _TITLE_BAD_END = re.compile(r"[.,:;][\"'”’»)\]]*$")
 
 # Words that mark page chrome when they make up most of a short line. Multilingual on
 # purpose: the label vocabulary of news sites is small and shared across sites.
-_CHROME_WORDS = re.compile(
-    r"""\b(?:
-        share|shares|shared|tweet|e-?mail|print|comments?|reply|follow|like|pin|whatsapp
-        |facebook|twitter|instagram|linkedin|youtube|telegram|pinterest|reddit|tiktok|rss
-        |subscribe|subscribers?|subscription|sign\s?in|sign\s?up|log\s?in|log\s?out|login
-        |register|account|newsletters?|cookies?|privacy|terms|advertis\w*|sponsored|promoted
-        |read\s+more|see\s+more|show\s+more|load\s+more|more\s+from|related|recommended
-        |trending|popular|most\s+read|top\s+stories|latest|menu|search|home|homepage
-        |skip\s+to|back\s+to\s+top|contact(\s+us)?|about\s+us|careers|jobs|help|faq
-        |download|app|apps|app\s+store|google\s+play|podcasts?|watch|listen|video|gallery
-        |photos?|images?|credits?|getty|shutterstock|reuters|afp|ap\s+photo|epa
-        |continue|cancel|close|next|previous|prev|back|submit|send|ok|accept|agree|remind
-        |once|monthly|annual|yearly|donate|support|membership|premium|upgrade|free\s+trial
-        |copyright|rights\s+reserved|all\s+rights|disclaimer|sitemap|imprint|impressum
-        |teilen|anmelden|abonnieren|werbung|anzeige|compartir|publicidad|suscr[ií]bete
-        |partager|connexion|abonnez|publicit[ée]|condividi|pubblicit[àa]|delen|inloggen
-        |поделиться|подписаться|подписка|реклама|читать|также|войти|комментари\w*
-        |공유|구독|로그인|광고|기사|댓글|무단|전재|배포|금지|기자
-    )\b""",
-    re.IGNORECASE | re.VERBOSE,
+_CHROME_TOKENS = _wordset(
+    """
+    share shares shared tweet email e mail print comment comments reply follow like pin
+    whatsapp facebook twitter instagram linkedin youtube telegram pinterest reddit tiktok
+    rss subscribe subscribers subscriber subscription signin signup sign login logout log
+    register account newsletter newsletters cookie cookies privacy terms advertisement
+    advertising advertise advert ad ads sponsored promoted more read view all related
+    recommended trending popular latest menu search home homepage skip contact careers jobs
+    help faq download app apps podcast podcasts watch listen video videos gallery photo
+    photos image images credit credits getty shutterstock reuters afp epa continue cancel
+    close next previous prev back submit send ok accept agree remind later once monthly
+    annual yearly donate support membership premium upgrade copyright disclaimer sitemap
+    imprint impressum top teilen anmelden abonnieren werbung anzeige compartir publicidad
+    suscríbete partager connexion abonnez publicité condividi pubblicità delen inloggen
+    поделиться подписаться подписка реклама читать также войти комментарии
+    공유 구독 로그인 광고 댓글 무단 전재 배포 금지
+    """
 )
 # Phrases that give a line away as chrome even when it is a long, well-formed sentence.
 _CHROME_PHRASES = re.compile(
@@ -68,10 +71,15 @@ _CHROME_PHRASES = re.compile(
         |\bread\s+(?:more|the\s+full\s+(?:story|article))\b|\bcontinue\s+reading\b
         |\byou\s+(?:may|might)\s+also\s+like|\brelated\s+(?:articles?|stories|coverage|content)
         |\bmost\s+(?:popular|read|viewed|shared)\b|\badvertisement\b|\bsponsored\s+content
-        |\bshare\s+(?:this|on|via)\b|\b(?:copyright|©)\s*\d{4}|©|\(c\)\s*\d{4}
+        |\bshare\s+(?:this\s+(?:article|story|page|post)|on\s+(?:facebook|twitter|x|linkedin|whatsapp)|via)\b|\b(?:copyright|©)\s*\d{4}|©|\(c\)\s*\d{4}
         |\bthis\s+(?:article|story)\s+(?:was|is|has\s+been)\s+(?:originally\s+)?(?:published|updated)
         |\breport\s+(?:a\s+)?(?:typo|error|correction)|\bget\s+(?:the\s+)?(?:latest|best)\b.{0,30}\b(?:inbox|email)
-        |\bin\s+your\s+(?:inbox|mailbox)\b|\bdelivered\s+to\s+your\b
+        |\bin\s+your\s+(?:inbox|mailbox)\b|\bdelivered\s+(?:to\s+your|daily|weekly|every|weekday)
+        |\bno\s+spam\b|\bunsubscribe\b|\bbreaking\s+news\s+alerts?|\bmeet\s+your\s+inbox
+        |\bjoin\s+our\s+\w+|\bfollow\s+(?:him|her|them|me)\s+on\b|\b(?:may|can)\s+be\s+reached\s+at
+        |\bcontributed\s+(?:to\s+)?(?:this\s+)?report|\bimage\s+caption\b|\bvisit\s+our\b
+        |\bfor\s+more\s+information,?\s+(?:go|see|visit|read)\b|\b(?:receive|earn)\s+a\s+(?:small\s+)?commission
+        |\baffiliate\s+(?:links?|commission|partnerships?)|\bother\s+commenters\b|\bcomments?\s+(?:policy|section)
         |무단\s*전재|재배포\s*금지|все\s+права\s+защищены|alle\s+rechte\s+vorbehalten
         |tous\s+droits\s+r[ée]serv[ée]s|todos\s+los\s+derechos\s+reservados
     )""",
@@ -88,6 +96,7 @@ _APPEAL_WORDS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # ... addressed to the reader (second person, or "we/us" asking).
+_CREDIT_LINE = re.compile(r"^\(?(?:additional\s+)?(?:reporting|writing|editing|edited)\b", re.I)
 _APPEAL_ADDRESS = re.compile(
     r"\b(?:you|your|you're|yours|us|our|we|we're|readers?)\b", re.IGNORECASE
 )
@@ -103,7 +112,8 @@ _APPEAL_OPENER = re.compile(
 # Bylines, datelines, photo credits and addresses: metadata, not body.
 _BYLINE = re.compile(
     r"^(?:by|from|von|par|por|di|door|av|af|автор|written\s+by|reporting\s+by|posted\s+by)"
-    r"\s+\S+(?:\s+\S+){0,5}$|^\S+\s+\S+\s*(?:\||•|·)\s*\S+",
+    r"\s+\S+(?:\s+\S+){0,5}$|^\S+\s+\S+\s*(?:\||•|·)\s*\S+"
+    r"|^\(?(?:additional\s+)?(?:reporting|writing|editing|edited|compiled)\s+by\b",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
@@ -126,6 +136,33 @@ _DATE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+_COMMENT_WALL = re.compile(
+    r"comment|repl(?:y|ies)|discussion|conversation|коммент|댓글|kommentar|comentario|commenti",
+    re.IGNORECASE,
+)
+# Headings that open what follows an article: comments, related stories, popular lists.
+_SECTION_WALL = re.compile(
+    r"""^\W*(?:\d+\s+)?(?:
+        (?:top\s+rated\s+|latest\s+|recent\s+|show\s+|view\s+)?(?:comments?|replies|discussion)
+        |leave\s+a\s+(?:comment|reply)|join\s+the\s+(?:conversation|discussion)
+        |related(?:\s+\w+)?(?::.*)?|recommended(?:\s+\w+)?|you\s+(?:may|might)\s+also\s+like
+        |more\s+(?:stories|news|articles|from|on|in|to\s+read)\b.*|read\s+(?:next|also)
+        |see\s+also|most\s+(?:popular|read|viewed|shared)(?:\s+\w+)?|trending(?:\s+\w+)?
+        |popular(?:\s+\w+)?|top\s+stories|latest\s+(?:news|stories|articles)|tags?|topics
+        |about\s+the\s+authors?|about\s+\w+(?:\s+\w+)?|share\s+this(?:\s+\w+)?|in\s+other\s+news
+        |sobre\s+(?:o\s+|a\s+|el\s+|la\s+)?\w+(?:\s+\w+)?|über\s+(?:den\s+|die\s+)?\w+(?:\s+\w+)?
+        |à\s+propos(?:\s+\w+){0,3}|об\s+авторе
+        |комментари\w*|читайте\s+также|похожие\s+\w+|관련\s*기사|댓글
+        |kommentare|ähnliche\s+\w+|commentaires|comentarios|commenti|lees\s+ook
+    )\W*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_TABLE_ROW = re.compile(r"^\|.*\|$|(?:.*\|){3}")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_BULLET = re.compile(r"^[-*•–·▪]\s+\S")
+_NUMBERED = re.compile(r"^\d{1,3}[.)]\s+\S")
+_COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_MONEY = re.compile(r"[$€£]\s?\d")
 _SPACES = re.compile(r"[^\S\t]+")  # whitespace runs, but table cells keep their tabs
 _TRUNCATED = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 _ADDRESS = re.compile(r"^(?:@\w+|\S+@\S+\.\w+|(?:https?://|www\.)\S+)$", re.IGNORECASE)
@@ -149,47 +186,91 @@ class CleanedText:
     paragraphs: tuple[str, ...]
 
 
-def _size(line: str) -> int:
+def _size_of(line: str, words: int) -> int:
     """Length in words; scripts without spaces count about three characters a word."""
-    words = len(_WORD.findall(line))
     if words and len(line) > 24 * words:
         return len(line) // 3
     return words
 
 
-def _chrome_share(line: str, words: int) -> float:
+def _size(line: str) -> int:
+    return _size_of(line, len(_WORD.findall(line)))
+
+
+# Cheap gates: the costly patterns run only on lines that contain one of these words.
+_PHRASE_TRIGGERS = _wordset(
+    """spam unsubscribe alerts delivered meet join him her them me reached contributed caption
+    visit information commission earn affiliate commenters comments comment 
+    cookie cookies site website rights reserved privacy terms sign subscribe newsletter
+    newsletters click tap download follow read continue reading also like related most
+    advertisement sponsored share copyright published updated originally report get inbox
+    mailbox delivered 무단 전재 재배포 все права alle rechte tous droits todos derechos
+    """
+)
+_OPENER_TRIGGERS = _wordset(
+    """
+    dear hello hi message note letter support donate become
+    """
+)
+_CREDIT_TRIGGERS = _wordset(
+    """
+    photo photos photograph image images picture foto фото credit credits illustration
+    source getty ap afp reuters epa tass xinhua anadolu shutterstock istock courtesy via
+    """
+)
+_APPEAL_TRIGGERS = _wordset(
+    """
+    donate donation donations donating contribute contribution contributions supporting
+    support supporters supporter membership member members patron patrons paypal patreon
+    subscribe subscribed subscriber subscribers subscription subscriptions sign newsletter
+    journalism independent funded funding paywall free month monthly annual one time
+    """
+)
+
+
+def _chrome_share(tokens: Sequence[str]) -> float:
     """Share of a line's words that are chrome vocabulary."""
-    hits = sum(len(_WORD.findall(m.group(0))) for m in _CHROME_WORDS.finditer(line))
-    return hits / words if words else 0.0
+    return sum(t in _CHROME_TOKENS for t in tokens) / len(tokens) if tokens else 0.0
 
 
 def classify_line(line: str) -> LineKind:
     """Classify one line by its own features (no context)."""
     line = " ".join(line.split())
-    return _classify(line, _size(line))
+    tokens = _WORD.findall(line.lower())
+    return _classify(line, _size_of(line, len(tokens)), tokens, frozenset(tokens))
 
 
-def _classify(line: str, words: int) -> LineKind:
+def _classify(line: str, words: int, toks: list[str], tokens: frozenset[str]) -> LineKind:
     if words == 0:
         return LineKind.BOILERPLATE
     sentence = bool(_SENTENCE_END.search(line))
-    if _CHROME_PHRASES.search(line) and words < 60:
-        return LineKind.BOILERPLATE
-    if words <= 30 and (_CREDIT.search(line) or _ADDRESS.match(line)):
+    if not tokens.isdisjoint(_PHRASE_TRIGGERS) or "©" in line:
+        phrases = len(_CHROME_PHRASES.findall(line))
+        if phrases and (words < 25 or phrases >= 2 or len(_COOKIE.findall(line)) >= 2):
+            return LineKind.BOILERPLATE
+    if words <= 30 and (
+        (("/" in line or not tokens.isdisjoint(_CREDIT_TRIGGERS)) and _CREDIT.search(line))
+        or _ADDRESS.match(line)
+    ):
         return LineKind.META
-    if words <= 8 and (_BYLINE.match(line) or (_DATE.search(line) and not sentence)):
+    if (words <= 8 or (words <= 40 and _CREDIT_LINE.match(line))) and (
+        (_BYLINE.match(line) and not _TABLE_ROW.match(line))
+        or (_DATE.search(line) and not sentence)
+    ):
         return LineKind.META
-    if words <= 10 and _chrome_share(line, words) >= 0.34:
+    if words <= 10 and _chrome_share(toks) >= 0.34:
         return LineKind.BOILERPLATE
     if line.count("\t") >= 2:
         return LineKind.TEXT  # a table row: data, when it sits among prose
+    if words >= 3 and _NUMBERED.match(line):
+        return LineKind.TEXT  # a numbered list item
     if words <= 3:
         return LineKind.SHORT
     if _TRUNCATED.search(line):
         return LineKind.SHORT  # a teaser cut short: "... may soon..."
     if words >= 15 and sentence:
         return LineKind.BODY
-    if sentence and words >= 5:
+    if sentence and words >= 4:
         return LineKind.TEXT
     return LineKind.SHORT
 
@@ -223,9 +304,10 @@ class TemplateMemory:
 
     def learn(self, lines: Iterable[str], source: str | None = None) -> None:
         """Count each distinct line of one article once; the same article twice counts once."""
-        keys = {_norm(line) for line in lines if line.strip()}
+        lines = [line for line in lines if line.strip()]
+        keys = {_norm(line) for line in lines}
         keys.discard("")
-        doc = hash((source, frozenset(keys)))
+        doc = hash((source, tuple(sorted(lines))))
         with self._lock:
             if doc in self._seen_docs:
                 return
@@ -273,45 +355,61 @@ _WEIGHT_SHORT = -2.0
 _WEIGHT_META = -4.0
 _WEIGHT_BOILERPLATE = -8.0
 _NEAR = 3  # lines either side that count as context
+_BREAK = -40.0  # a run of chrome this heavy ends a chunk of the page
+_WALL = -25.0  # a section heading such as "Related stories"
+_COMMENT_FACTOR = 0.25  # weight of prose after a comments heading
+_EARLY_SHARE = 0.5  # the first chunk this strong (vs. the strongest) is the article
 
 
-def _appeal_blocks(units: Sequence[str], kinds: list[LineKind]) -> list[bool]:
-    """Mark donation/sign-up appeals as blocks: an opener or appeal lines, and what they enclose.
+def _appeal_blocks(
+    units: Sequence[str],
+    kinds: list[LineKind],
+    tokens: Sequence[frozenset[str]],
+    *,
+    need_opener: bool = False,
+) -> list[bool]:
+    """Mark donation and sign-up appeals as blocks, long plain paragraphs included.
 
-    A line is an appeal line when it uses appeal vocabulary *and* addresses the reader; lines
-    within two units of appeal lines (and everything after an opener up to the next appeal
-    line) belong to the block, so the appeal's plain paragraphs go with it.
+    An appeal line uses appeal vocabulary (support, contribution, membership, $5 a month)
+    *and* addresses the reader (you, we, us). Appeal lines at most three lines apart form a
+    group, extended back to an opener (a salutation such as "Dear readers," or a "Message
+    from ..." heading) just before it. A group is an appeal when it has an opener, or several
+    appeal lines, or one short and unmistakable one ("Support us today!"); a single long
+    news paragraph that happens to mention subscriptions is not.
     """
     n = len(units)
-    hit = [False] * n
+    hits: list[int] = []
+    strong = [False] * n
     opener = [False] * n
     for i, u in enumerate(units):
-        if len(u) < 160 and _APPEAL_OPENER.match(u) and kinds[i] != LineKind.BODY:
+        if (
+            len(u) < 160
+            and not tokens[i].isdisjoint(_OPENER_TRIGGERS)
+            and kinds[i] is not LineKind.BODY
+            and _APPEAL_OPENER.match(u)
+        ):
             opener[i] = True
-        found = _APPEAL_WORDS.findall(u)
-        if found and (_APPEAL_ADDRESS.search(u) or _size(u) <= 8):
-            hit[i] = True
+        if tokens[i].isdisjoint(_APPEAL_TRIGGERS) and not _MONEY.search(u):
+            continue
+        found = len({w.lower() for w in _APPEAL_WORDS.findall(u)})
+        short = len(tokens[i]) <= 12
+        if found and (short or _APPEAL_ADDRESS.search(u)):
+            hits.append(i)
+            strong[i] = short and kinds[i] is not LineKind.BODY
     marked = [False] * n
-    last_hit = -10
-    pending_open = -1
-    for i in range(n):
-        if opener[i]:
-            pending_open = i
-        if hit[i]:
-            start = pending_open if 0 <= pending_open and i - pending_open <= 4 else i
-            if i - last_hit <= 3 and last_hit >= 0:
-                start = min(start, last_hit)
-            if start < i or opener[i] or _is_appeal_strong(units[i]):
-                for j in range(start, i + 1):
-                    marked[j] = True
-            last_hit = i
-            pending_open = -1
-    # An appeal line that stands alone is only an appeal if it is clearly one.
+    g = 0
+    while g < len(hits):
+        h = g
+        while h + 1 < len(hits) and hits[h + 1] - hits[h] <= 3:
+            h += 1
+        first, last = hits[g], hits[h]
+        start = next((j for j in range(first, max(-1, first - 5), -1) if opener[j]), first)
+        has_opener = start < first or opener[first]
+        if has_opener or (not need_opener and (h > g or strong[first])):
+            for j in range(start, last + 1):
+                marked[j] = True
+        g = h + 1
     return marked
-
-
-def _is_appeal_strong(unit: str) -> bool:
-    return len(_APPEAL_WORDS.findall(unit)) >= 2 and bool(_APPEAL_ADDRESS.search(unit))
 
 
 def _weights(kinds: Sequence[LineKind], sizes: Sequence[int]) -> list[float]:
@@ -337,18 +435,49 @@ def _weights(kinds: Sequence[LineKind], sizes: Sequence[int]) -> list[float]:
     return out
 
 
-def _best_region(weights: Sequence[float]) -> tuple[int, int]:
-    """The contiguous run with the largest total weight (Kadane), as ``[start, end)``."""
-    best, best_span = float("-inf"), (0, 0)
-    run, start = 0.0, 0
-    for i, w in enumerate(weights):
+def _kadane(weights: Sequence[float], lo: int, hi: int) -> tuple[float, int, int]:
+    """The run in ``[lo, hi)`` with the largest total weight, as ``(total, start, end)``."""
+    best, span = float("-inf"), (lo, lo)
+    run, start = 0.0, lo
+    for i in range(lo, hi):
+        w = weights[i]
         if run <= 0:
             run, start = w, i
         else:
             run += w
         if run > best:
-            best, best_span = run, (start, i + 1)
-    return best_span
+            best, span = run, (start, i + 1)
+    return best, span[0], span[1]
+
+
+def _best_region(weights: Sequence[float], walls: Sequence[bool]) -> tuple[int, int]:
+    """The article body: the first strong dense region, as ``[start, end)``.
+
+    The page is cut into chunks at section walls ("Comments", "Related stories") and at long
+    runs of chrome; each chunk's best run is found with Kadane's algorithm. Pages put the
+    article before comments and teasers, so the earliest chunk that is nearly as strong as
+    the strongest wins, not simply the strongest (comment threads can outweigh the story).
+    """
+    n = len(weights)
+    chunks: list[tuple[float, int, int]] = []
+    lo, gap = 0, 0.0
+    for i, w in enumerate(weights):
+        if gap + min(w, 0.0) <= _BREAK:
+            if i > lo:
+                chunks.append(_kadane(weights, lo, i))
+            lo, gap = i + 1, 0.0
+            continue
+        gap = gap + w if w <= 0 else 0.0
+    if lo < n:
+        chunks.append(_kadane(weights, lo, n))
+    if not chunks:
+        return 0, 0
+    strongest = max(c[0] for c in chunks)
+    strongest = max(strongest, 1e-9)
+    for score, start, end in chunks:
+        if score >= _EARLY_SHARE * strongest:
+            return start, end
+    return 0, 0
 
 
 def _pick_title(page: _Page, start: int) -> int:
@@ -376,13 +505,19 @@ class _Page:
     sizes: list[int]
     kinds: list[LineKind]
     dup: set[str]
+    walls: list[bool]
+    discount: list[bool]
 
 
-def _analyse(units: list[str], template: TemplateMemory | None, source: str | None) -> _Page:
+def _analyse(
+    units: list[str], template: TemplateMemory | None, source: str | None, light: bool = False
+) -> _Page:
     if template is not None:
         template.learn(units, source)
-    sizes = [_size(u) for u in units]
-    kinds = [_classify(u, n) for u, n in zip(units, sizes, strict=True)]
+    tokens = [_WORD.findall(u.lower()) for u in units]
+    sizes = [_size_of(u, len(t)) for u, t in zip(units, tokens, strict=True)]
+    sets = [frozenset(t) for t in tokens]
+    kinds = [_classify(u, n, t, st) for u, n, t, st in zip(units, sizes, tokens, sets, strict=True)]
     keys = [_norm(u) for u in units]
     seen: dict[str, int] = {}
     for k in keys:
@@ -391,10 +526,57 @@ def _analyse(units: list[str], template: TemplateMemory | None, source: str | No
     for i, u in enumerate(units):
         if template is not None and template.is_template(u, source):
             kinds[i] = LineKind.BOILERPLATE
-    for i, appeal in enumerate(_appeal_blocks(units, kinds)):
+    for i, appeal in enumerate(_appeal_blocks(units, kinds, sets, need_opener=light)):
         if appeal:
             kinds[i] = LineKind.BOILERPLATE
-    return _Page(units, sizes, kinds, dup)
+    if not light:
+        _demote_teasers(units, kinds)
+    walls = [n <= 6 and bool(_SECTION_WALL.match(u)) for u, n in zip(units, sizes, strict=True)]
+    chrome = [k is LineKind.BOILERPLATE for k in kinds]
+    for i in range(len(units)):
+        # A "Comments" or "Share" label inside a bar of buttons is a button, not a heading.
+        if walls[i] and 0 < i < len(units) - 1 and chrome[i - 1] and chrome[i + 1]:
+            walls[i] = False
+    # Past a comment-section heading, prose is readers' comments: it counts for little.
+    discount = [False] * len(units)
+    seen_comments = False
+    for i, u in enumerate(units):
+        discount[i] = seen_comments
+        if walls[i] and _COMMENT_WALL.search(u):
+            seen_comments = True
+    return _Page(units, sizes, kinds, dup, walls, discount)
+
+
+def _demote_teasers(units: Sequence[str], kinds: list[LineKind]) -> None:
+    """Headline, blurb, headline, blurb: a list of teasers, not an article with subheadings.
+
+    Runs of at least two Title-Case headlines each followed by one short paragraph (bylines
+    and dates in between allowed) are demoted, so the body region does not grow into them.
+    """
+    n = len(kinds)
+    pairs: list[int] = []  # indices of blurbs in the current run
+    i = 0
+    while i < n:
+        if kinds[i] is LineKind.SHORT and _headline_case(units[i]):
+            j = i + 1
+            while j < n and kinds[j] is LineKind.META:
+                j += 1
+            if j < n and kinds[j] in (LineKind.BODY, LineKind.TEXT) and len(units[j]) < 400:
+                k = j + 1
+                while k < n and kinds[k] is LineKind.META:
+                    k += 1
+                pairs.append(j)
+                if k < n and kinds[k] is LineKind.SHORT and _headline_case(units[k]):
+                    i = k
+                    continue
+        if len(pairs) >= 2:
+            for j in pairs:
+                kinds[j] = LineKind.SHORT
+        pairs = []
+        i += 1
+    if len(pairs) >= 2:
+        for j in pairs:
+            kinds[j] = LineKind.SHORT
 
 
 def clean_text(
@@ -416,12 +598,16 @@ def clean_text(
     units = split_units(text)
     if not units:
         return CleanedText("", ())
-    page = _analyse(units, template, source)
+    page = _analyse(units, template, source, light)
     if light:
         return _light(page, find_title)
     kinds = page.kinds
     weights = _weights(kinds, page.sizes)
-    start, end = _best_region(weights)
+    weights = [
+        _WALL if wall else w * _COMMENT_FACTOR if d and w > 0 else w
+        for w, d, wall in zip(weights, page.discount, page.walls, strict=True)
+    ]
+    start, end = _best_region(weights, page.walls)
     if start >= len(weights) or weights[start] <= 0:
         return CleanedText("", ())
     # Grow over adjacent short sentences: a short first or last paragraph is still body.
@@ -433,25 +619,56 @@ def clean_text(
     body = [
         units[i]
         for i in range(start, end)
-        if kinds[i] in (LineKind.BODY, LineKind.TEXT) or _keep_short(kinds, i, start, end)
+        if kinds[i] in (LineKind.BODY, LineKind.TEXT) or _keep_short(page, i, start, end)
     ]
+    if title_at < 0 and find_title and start > 0 and _headed(text, page):
+        title_at = 0
     title = units[title_at] if title_at >= 0 else ""
     return CleanedText(title, tuple(body))
 
 
-def _keep_short(kinds: Sequence[LineKind], i: int, start: int, end: int) -> bool:
-    """A short line inside the body is a subheading when prose follows it."""
+def _headed(text: str, page: _Page) -> bool:
+    """Whether the text opens with a headline line and a blank line (saved-article style)."""
+    head = text.lstrip().split("\n", 2)
     return (
-        kinds[i] is LineKind.SHORT
-        and i + 1 < end
-        and kinds[i + 1] in (LineKind.BODY, LineKind.TEXT)
-        and i > start
+        len(head) >= 2
+        and not head[1].strip()
+        and page.kinds[0] in (LineKind.SHORT, LineKind.TEXT)
+        and not _TITLE_BAD_END.search(page.units[0])
     )
 
 
+def _keep_short(page: _Page, i: int, start: int, end: int) -> bool:
+    """A short line inside the body stays when it touches prose (a subheading, the end of a
+    list) or is marked as a list item."""
+    kinds = page.kinds
+    if kinds[i] is not LineKind.SHORT or i <= start:
+        return False
+    prose = (LineKind.BODY, LineKind.TEXT)
+    if i + 1 < end and kinds[i + 1] in prose:
+        return True
+    if _headline_case(page.units[i]):
+        return False  # a headline not followed by its text is a teaser
+    return kinds[i - 1] in prose or bool(_BULLET.match(page.units[i]))
+
+
+def _headline_case(line: str) -> bool:
+    """Title Case or ALL CAPS: how headlines and link labels are written."""
+    words = [w for w in _LETTERS.findall(line) if len(w) > 3]
+    if len(words) < 3:
+        return False
+    upper = sum(w[0].isupper() for w in words)
+    return upper >= 0.7 * len(words)
+
+
 def _light(page: _Page, find_title: bool) -> CleanedText:
-    drop = (LineKind.BOILERPLATE, LineKind.META)
-    keep = [u for u, k in zip(page.units, page.kinds, strict=True) if k not in drop]
+    """Text an extractor already chose: drop chrome lines and credits, keep the rest."""
+    keep = [
+        u
+        for u, k in zip(page.units, page.kinds, strict=True)
+        if k is not LineKind.BOILERPLATE
+        and (k is not LineKind.META or _BYLINE.match(u) or _CREDIT.search(u))
+    ]
     title = ""
     if find_title and keep and _size(keep[0]) <= 30 and not _TITLE_BAD_END.search(keep[0]):
         title, keep = keep[0], keep[1:]

@@ -9,15 +9,16 @@ reach the text. Nothing here touches the network.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
-import lxml.etree
-import lxml.html
+import lxml.etree  # type: ignore[import-untyped]
+import lxml.html  # type: ignore[import-untyped]
 
-__all__ = ["HtmlParts", "html_to_article_parts", "page_dump"]
+__all__ = ["HtmlParts", "html_to_article_parts", "page_dump", "strip_tags"]
 
 logger = logging.getLogger(__name__)
 
@@ -135,13 +136,44 @@ def html_to_article_parts(text: str) -> HtmlParts:
     if len(body) >= _MIN_EXTRACTED_CHARS:
         return HtmlParts(title or _fallback_title(text), body, source, date, True)
     root = _parse(text)
-    if root is None:
-        return HtmlParts(title, body, source, date, bool(body))
-    dump = page_dump(root)
-    title = title or _first_text(root, ".//title") or _first_text(root, ".//h1")
+    dump = page_dump(root) if root is not None else ""
+    if root is not None:
+        title = title or _first_text(root, ".//title") or _first_text(root, ".//h1")
+    if len(dump) < _MIN_EXTRACTED_CHARS:
+        # The parser gives up past a few hundred levels of nesting and drops the rest.
+        stripped = strip_tags(text)
+        if len(stripped) > len(dump):
+            dump = stripped
+            title = title or _tag_text(text, "title") or _tag_text(text, "h1")
     if len(dump) <= len(body):
         return HtmlParts(title, body, source, date, True)
     return HtmlParts(title, dump, source, date, False)
+
+
+_INVISIBLE = re.compile(
+    r"<(script|style|noscript|template|svg|head|iframe|textarea|select|button)\b.*?(?:</\1\s*>|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK_TAGS)) + r")\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^<>]*>")
+
+
+def strip_tags(text: str) -> str:
+    """Visible text by regular expressions, for markup too broken or deep for a parser."""
+    text = _COMMENT.sub(" ", text)
+    text = _INVISIBLE.sub(" ", text)
+    text = _BLOCK_TAG.sub("\n", text)
+    text = html.unescape(_ANY_TAG.sub("", text))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _tag_text(text: str, tag: str) -> str | None:
+    m = re.search(rf"<{tag}\b[^>]*>(.*?)</{tag}\s*>", text, re.IGNORECASE | re.DOTALL)
+    if not m:
+        return None
+    return " ".join(html.unescape(_ANY_TAG.sub("", m.group(1))).split()) or None
 
 
 def _fallback_title(text: str) -> str | None:

@@ -12,7 +12,6 @@ import email
 import email.policy
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from email.message import EmailMessage, Message
 from email.utils import parseaddr
@@ -65,18 +64,14 @@ _MAIL_HEADERS = re.compile(
 _HTML_SNIFF = re.compile(
     rb"<(?:!doctype\s+html|html|head|body|p|div|article|h1|title|meta)\b", re.IGNORECASE
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
 def _control_share(text: str) -> float:
     """Share of control characters other than whitespace: high for binary data."""
-    if not text:
-        return 0.0
     sample = text[:20_000]
-    bad = sum(
-        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0c\x0b"
-    )
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample) if sample else 0.0
 
 
 def _check_text(text: str, name: str) -> str:
@@ -100,11 +95,10 @@ def decode_bytes(data: bytes, name: str = "-", *, declared: str | None = None) -
             except UnicodeDecodeError as exc:
                 raise UndecodableText(name, f"broken {codec} text") from exc
             break
-    if text is None:
-        if b"\x00" in data[:8192]:
-            text = _guess_utf16(data)
-            if text is None:
-                raise UndecodableText(name, "binary data (NUL bytes), not text")
+    if text is None and b"\x00" in data[:8192]:
+        text = _guess_utf16(data)
+        if text is None:
+            raise UndecodableText(name, "binary data (NUL bytes), not text")
     if text is None:
         try:
             text = data.decode("utf-8")
@@ -269,7 +263,8 @@ def _parse_text(
 
 def _parse_markdown(data: bytes, name: str, template: TemplateMemory | None) -> Article:
     doc = strip_markdown(decode_bytes(data, name))
-    cleaned = clean_text(doc.text, template=template, find_title=not doc.title)
+    # Markdown was written, not scraped: its short lines (lists, subheadings) are structure.
+    cleaned = clean_text(doc.text, template=template, find_title=not doc.title, light=True)
     return _article(cleaned, name, title=doc.title, source=doc.source, date=doc.date)
 
 

@@ -31,29 +31,33 @@ class SentenceTokenizer(Protocol):
     def to_words(self, sentence: str) -> tuple[str, ...]: ...
 
 
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # Never end a sentence: titles and words that are almost always followed by more of it.
-_TITLES = frozenset(
+_TITLES = _set(
     """mr mrs ms dr prof st mt ft sr jr gen col lt sgt capt cpt cmdr adm maj gov sen rep rev
     hon pres supt insp det messrs mme mlle vs v cf approx dept est fig figs vol vols pp
-    ca al op ed eds gov't univ assn bros""".split()
+    ca al op ed eds gov't univ assn bros"""
 )
 # End a sentence only before a typical sentence starter ("...Apple Inc. The firm...").
-_AMBIGUOUS = frozenset(
+_AMBIGUOUS = _set(
     """inc corp ltd co plc llc etc jan feb mar apr jun jul aug sep sept oct nov dec no
-    nos""".split()
+    nos"""
 )
-_RUSSIAN_TITLES = frozenset(
-    """им ул пр просп пл обл ст стр гл рис табл проф акад доц тов гр кв корп св см ср""".split()
+_RUSSIAN_TITLES = _set(
+    """им ул пр просп пл обл ст стр гл рис табл проф акад доц тов гр кв корп св см ср"""
 )
 # Quantities ("3 млрд руб.") and "и др." often end a sentence: the default rule applies to them.
-_RUSSIAN_AMBIGUOUS = frozenset("""г гг вв""".split())
+_RUSSIAN_AMBIGUOUS = _set("""г гг вв""")
 # Words that open sentences; after an ambiguous abbreviation they signal a boundary.
-_STARTERS = frozenset(
+_STARTERS = _set(
     """the a an it its he she they we i you his her their our this that these those there
     but and or so yet however meanwhile in on at for from with after before when while if
     as by to of last next during since although though despite mr mrs ms dr what who why
     how where one some many most all both each no not now then also still other such
-    он она они мы я это в на но и а по после однако при как так что его ее её их""".split()
+    он она они мы я это в на но и а по после однако при как так что его ее её их"""
 )
 _NEVER_FINAL_DOTTED = frozenset({"e.g", "i.e", "т.е", "т.к", "т.н"})
 _USUALLY_FINAL_DOTTED = frozenset({"т.д", "т.п"})
@@ -63,7 +67,6 @@ _OPENERS = "\"'“‘«([{"
 # A candidate sentence end: terminal punctuation, then any closing quotes or brackets.
 _END = re.compile(r"(?:\.{2,}|…|[.!?]+)[\"'”’»)\]}]*")
 _WORD = re.compile(r"\d+(?:[.,]\d+)+[^\W_]*|[^\W_]+(?:['’\-][^\W_]+)*")
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
 
 
 def _is_upper_start(text: str, i: int) -> bool:
@@ -75,6 +78,11 @@ def _is_upper_start(text: str, i: int) -> bool:
         return False
     ch = text[i]
     return ch.isupper() or ch.isdigit() or ch in "$£€¥#@—–-•"
+
+
+def _word_before(text: str, i: int) -> str:
+    """The whitespace-delimited token ending at ``i`` (text has single spaces only)."""
+    return text[text.rfind(" ", 0, i) + 1 : i]
 
 
 def _next_word(text: str, i: int) -> str:
@@ -141,8 +149,7 @@ class Tokenizer:
             return False
         if len(after) < 2 or not (after[0].isupper() and after[1].islower()):
             return False
-        token = _TOKEN_BEFORE.search(text, 0, start)
-        word = token.group(1) if token else ""
+        word = _word_before(text, start)
         if "." in word.strip(_OPENERS) or "@" in word or "/" in word:
             return False  # e.g.The, www.bbc.News, a URL or an address
         low = word.strip(_OPENERS).lower()
@@ -150,10 +157,9 @@ class Tokenizer:
 
     def _is_abbreviation(self, text: str, dot: int, nxt: int) -> bool:
         """Whether the full stop at ``dot`` belongs to the word before it."""
-        token = _TOKEN_BEFORE.search(text, 0, dot)
-        if token is None:
+        word = _word_before(text, dot).lstrip(_OPENERS)
+        if not word:
             return False
-        word = token.group(1).lstrip(_OPENERS)
         low = word.lower()
         following = _next_word(text, nxt)
         if len(word) > 1 and word.isupper() and "." not in word:

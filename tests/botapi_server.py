@@ -3,7 +3,9 @@
 It answers ``getMe``, ``getUpdates`` (long poll with ``timeout``) and ``sendMessage``; every
 other method gets ``404 {"ok": false, "description": "Not Found: method not found"}`` unless
 listed in ``extra_methods``. ``date_style`` makes message dates odd on purpose ("ms" for
-milliseconds, "zero", "string"), as some non-Telegram servers write them. Built on
+milliseconds, "zero", "string", "iso"), as some non-Telegram servers write them;
+``unsupported_code`` changes the 404, and ``thin_replies`` answers ``sendMessage`` with a bare
+``true`` instead of the Message. Built on
 ``asyncio.start_server`` with a tiny HTTP/1.1 parser (keep-alive, Content-Length bodies,
 form-urlencoded or JSON parameters), so it runs in the test's own event loop.
 
@@ -28,7 +30,7 @@ from urllib.parse import parse_qsl
 __all__ = ["BotAPIServer"]
 
 JSONDict = dict[str, Any]
-DateStyle = Literal["seconds", "ms", "zero", "string"]
+DateStyle = Literal["seconds", "ms", "zero", "string", "iso"]
 
 BOT_USER: JSONDict = {
     "id": 777,
@@ -47,10 +49,14 @@ class BotAPIServer:
         token: str = "777:LOOPBACK-token",
         extra_methods: frozenset[str] = frozenset(),
         date_style: DateStyle = "seconds",
+        unsupported_code: int = 404,
+        thin_replies: bool = False,
     ) -> None:
         self.token = token
         self.extra_methods = extra_methods
         self.date_style = date_style
+        self.unsupported_code = unsupported_code
+        self.thin_replies = thin_replies
         self.calls: list[tuple[str, JSONDict]] = []
         self.sent: list[JSONDict] = []
         self._updates: list[JSONDict] = []
@@ -58,6 +64,8 @@ class BotAPIServer:
         self._new_message = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._clients: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._closing = False
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self.port = 0
@@ -72,11 +80,12 @@ class BotAPIServer:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self._server.close()
-        for task in list(self._clients):
-            task.cancel()
-        for task in list(self._clients):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._closing = True
+        self._new_update.set()  # long polls answer now
+        for writer in list(self._writers):
+            writer.close()  # idle keep-alive connections end their read loop
+        if self._clients:
+            await asyncio.wait(list(self._clients), timeout=2)
         await self._server.wait_closed()
 
     @property
@@ -93,6 +102,7 @@ class BotAPIServer:
             "ms": now * 1000,
             "zero": 0,
             "string": str(now),
+            "iso": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
         }[self.date_style]
 
     def queue_text(
@@ -134,7 +144,7 @@ class BotAPIServer:
 
     async def wait_for_messages(
         self, count: int, *, chat_id: int | None = None, timeout: float = 5.0
-    ) -> list[JSONDict]:  # noqa: E501
+    ) -> list[JSONDict]:
         """Wait until at least ``count`` messages were sent (to ``chat_id``)."""
         async with asyncio.timeout(timeout):
             while len(self.messages(chat_id)) < count:
@@ -148,6 +158,7 @@ class BotAPIServer:
         task = asyncio.current_task()
         assert task is not None
         self._clients.add(task)
+        self._writers.add(writer)
         try:
             while True:
                 request_line = await reader.readline()
@@ -172,6 +183,7 @@ class BotAPIServer:
             pass
         finally:
             self._clients.discard(task)
+            self._writers.discard(writer)
             writer.close()
 
     @staticmethod
@@ -191,7 +203,7 @@ class BotAPIServer:
 
     async def _handle(
         self, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, JSONDict]:  # noqa: E501
+    ) -> tuple[int, JSONDict]:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -203,15 +215,17 @@ class BotAPIServer:
         if method == "getUpdates":
             return 200, {"ok": True, "result": await self._get_updates(params)}
         if method == "sendMessage":
-            return 200, {"ok": True, "result": self._send(params)}
+            message = self._send(params)
+            return 200, {"ok": True, "result": True if self.thin_replies else message}
         if method in self.extra_methods:
             return 200, {"ok": True, "result": True}
-        return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+        code = self.unsupported_code
+        return code, {"ok": False, "error_code": code, "description": "Not Found: method not found"}
 
     async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
         offset = int(params.get("offset") or 0)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates:
+        if not self._updates and not self._closing:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), float(params.get("timeout") or 0))

@@ -65,6 +65,7 @@ class ScriptedFailure:
     migrate_to_chat_id: int | None = None
     exception: BaseException | None = None
     times: int = 1
+    chat_id: int | None = None
 
 
 def _chat_type(chat_id: int) -> str:
@@ -185,7 +186,7 @@ class FakeBotAPI(BaseRequest):
             params = json.loads(json.dumps(request_data.parameters))
         self.calls.append((api_method, params))
 
-        failure = self._next_failure(api_method)
+        failure = self._next_failure(api_method, params.get("chat_id"))
         if failure is not None:
             if failure.exception is not None:
                 raise failure.exception
@@ -215,9 +216,10 @@ class FakeBotAPI(BaseRequest):
         migrate_to_chat_id: int | None = None,
         exception: BaseException | None = None,
         times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail like Telegram (or raise ``exception``
-        from the transport, e.g. ``telegram.error.TimedOut()``)."""
+        """Make the next ``times`` calls of ``method`` (to ``chat_id``, when given) fail like
+        Telegram, or raise ``exception`` from the transport (e.g. ``telegram.error.TimedOut()``)."""
         if not description:
             description = {
                 429: f"Too Many Requests: retry after {retry_after or 1}",
@@ -229,7 +231,7 @@ class FakeBotAPI(BaseRequest):
             retry_after = 1
         self._failures.setdefault(method, []).append(
             ScriptedFailure(
-                error_code, description, retry_after, migrate_to_chat_id, exception, times
+                error_code, description, retry_after, migrate_to_chat_id, exception, times, chat_id
             )
         )
 
@@ -262,15 +264,15 @@ class FakeBotAPI(BaseRequest):
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _next_failure(self, method: str) -> ScriptedFailure | None:
-        queue = self._failures.get(method)
-        if not queue:
-            return None
-        failure = queue[0]
-        failure.times -= 1
-        if failure.times <= 0:
-            queue.pop(0)
-        return failure
+    def _next_failure(self, method: str, chat_id: Any) -> ScriptedFailure | None:
+        queue = self._failures.get(method, [])
+        for failure in queue:
+            if failure.chat_id is None or str(failure.chat_id) == str(chat_id):
+                failure.times -= 1
+                if failure.times <= 0:
+                    queue.remove(failure)
+                return failure
+        return None
 
     @staticmethod
     def _error(

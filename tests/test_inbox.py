@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.inbox import FAILED_DIR, IngestResult, Ingestor, InboxWatcher, is_article_name
+from bot.inbox import FAILED_DIR, InboxWatcher, Ingestor, IngestResult, is_article_name
 from bot.models import SubscriptionMode
 from bot.store import Store
 
@@ -193,10 +193,11 @@ async def test_running_watcher_picks_up_a_dropped_file(inbox: Path, store: Store
         await asyncio.sleep(0.1)
         (inbox / "dropped.txt").write_text(ARTICLE, encoding="utf-8")
         async with asyncio.timeout(5):
-            while await store.count_articles() == 0:
+            while not watcher.results:
                 await asyncio.sleep(0.02)
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
     assert [r.outcome for r in watcher.results] == ["new"]
+    assert await store.count_articles() == 1

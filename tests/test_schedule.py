@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from bot.schedule import (
     job_name,
     next_fire,
     next_interval_fire,
+    previous_fire,
     remove_digest_job,
     schedule_daily,
     schedule_every,
@@ -84,6 +86,13 @@ def test_daily_trigger_follows_next_fire_across_a_dst_week() -> None:
     ]
 
 
+def test_previous_fire_is_the_last_due_time() -> None:
+    now = utc(2026, 11, 29, 8, 0)  # 17:00 JST
+    assert previous_fire(now, time(9, 0), TOKYO) == utc(2026, 11, 29, 0, 0)
+    assert previous_fire(now, time(17, 0), TOKYO) == now
+    assert previous_fire(now, time(18, 0), TOKYO) == utc(2026, 11, 28, 9, 0)
+
+
 def test_next_fire_needs_an_aware_now() -> None:
     with pytest.raises(ValueError, match="aware"):
         next_fire(datetime(2026, 1, 1), time(9, 0), TOKYO)
@@ -132,3 +141,20 @@ async def test_every_job_repeats_and_removal_reports_it(job_queue: JobQueue) -> 
     assert remove_digest_job(job_queue, 8) is True
     assert remove_digest_job(job_queue, 8) is False
     assert job_queue.get_jobs_by_name("digest:8") == ()
+
+
+async def test_daily_job_really_fires_in_the_running_job_queue(job_queue: JobQueue) -> None:
+    fired = asyncio.Event()
+    seen: list[object] = []
+
+    async def callback(context) -> None:
+        seen.append(context.job.data)
+        fired.set()
+
+    soon = (datetime.now(TOKYO) + timedelta(seconds=1)).time().replace(microsecond=0)
+    schedule_daily(job_queue, callback, 9, soon, "Asia/Tokyo")
+    async with asyncio.timeout(5):
+        await fired.wait()
+    assert seen == [9]
+    [job] = job_queue.get_jobs_by_name("digest:9")
+    assert job.next_t is not None and job.next_t - datetime.now(UTC) > timedelta(hours=23)

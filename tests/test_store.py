@@ -367,3 +367,24 @@ async def test_bad_files_are_listed_newest_first(store: Store, clock: FakeClock)
     await store.record_bad_file("/inbox/b.txt", "empty article")
     assert [b.path for b in await store.recent_bad_files()] == ["/inbox/b.txt", "/inbox/a.bin"]
     assert len(await store.recent_bad_files(limit=1)) == 1
+
+
+async def test_word_search_only_looks_at_the_newest_window(db_url: str, clock: FakeClock) -> None:
+    store = await Store.open(db_url, clock=clock, search_window=2)
+    try:
+        await add(store, "old", "The lighthouse keeper retired.")
+        for title in ("new1", "new2"):
+            clock.advance(minutes=1)
+            await add(store, title, "Nothing about towers.")
+        assert await store.latest_article("lighthouse") is None
+        store.search_window = 3
+        assert (await store.latest_article("lighthouse")).title == "old"  # type: ignore[union-attr]
+    finally:
+        await store.close()
+
+
+async def test_instant_subscriptions_get_no_digest(store: Store, clock: FakeClock) -> None:
+    sub = await store.subscribe(1, SubscriptionMode.INSTANT)
+    clock.advance(minutes=1)
+    await add(store, "news")
+    assert await store.enqueue_digest(sub.id, clock.advance(minutes=1)) is None

@@ -1,0 +1,338 @@
+"""Posts as Telegram HTML, split into messages Telegram accepts. Pure: strings in, strings out.
+
+Every piece of article or user text is escaped; the only markup is ours (``<b>``, ``<i>``,
+``<a href>``). Telegram counts a message's length in UTF-16 code units *after* parsing the
+markup; we measure the HTML itself, which is never shorter, so every part we make fits.
+
+The summary is shown as prose paragraphs, not "• " bullets: the summary sentences are kept in
+article order and read as a short story of their own; bullets would break that thread and cost
+a line (and, on phones, a wrap) per sentence. Long summaries are cut into two paragraphs.
+
+Splitting (:func:`split_message`) prefers, in order: a blank line between blocks, a line
+break, the end of a sentence, a space, and only then any character boundary. It never cuts
+inside a tag or an entity; when a cut falls inside ``<b>``/``<a>``... the open tags are closed
+at the end of the part and reopened at the start of the next, so each part parses on its own.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from collections.abc import Sequence
+from pathlib import PurePath
+from urllib.parse import urlsplit
+
+from summaries import Quote
+
+from .models import StoredArticle
+
+__all__ = [
+    "MESSAGE_LIMIT",
+    "article_html",
+    "digest_html",
+    "render_article",
+    "render_digest",
+    "render_quotes",
+    "split_message",
+    "to_plain_text",
+    "utf16_len",
+]
+
+#: Telegram's limit for one text message, in UTF-16 code units.
+MESSAGE_LIMIT = 4096
+#: Longer URLs are shown as text, not linked (and never break the splitter).
+_MAX_URL = 2048
+_DIGEST_SUMMARY_CHARS = 400
+_QUOTE_MARKS = "\"'“”„‟«»‘’‚‛‹›「」『』"
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _safe_url(value: str | None) -> str | None:
+    """The value if it is an http(s) URL we may link to; anything else is shown as text."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) > _MAX_URL or any(c.isspace() for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+def _link(url: str, label: str) -> str:
+    return f'<a href="{html.escape(url, quote=True)}">{_esc(label)}</a>'
+
+
+def _short_url(url: str, width: int = 60) -> str:
+    parts = urlsplit(url)
+    shown = parts.netloc + parts.path.rstrip("/")
+    if shown.startswith("www."):
+        shown = shown[4:]
+    return shown if len(shown) <= width else shown[: width - 1] + "…"
+
+
+def _paragraphs(sentences: Sequence[str]) -> list[str]:
+    """One paragraph for up to three sentences, else two of (nearly) equal size."""
+    clean = [s.strip() for s in sentences if s.strip()]
+    if not clean:
+        return []
+    if len(clean) <= 3:
+        return [" ".join(clean)]
+    half = (len(clean) + 1) // 2
+    return [" ".join(clean[:half]), " ".join(clean[half:])]
+
+
+def _quote_line(quote: Quote) -> str:
+    text = quote.text.strip().strip(_QUOTE_MARKS).strip()
+    # "…without this work," said X: shown on its own line, the comma is noise.
+    text = text.rstrip(",;:").rstrip() or text
+    line = f"“{_esc(text)}”"
+    if quote.speaker:
+        line += f" — <i>{_esc(quote.speaker)}</i>"
+    return line
+
+
+def _source_text(article: StoredArticle, *, with_date: bool = True) -> str:
+    """Where it came from: the source (linked when a URL), else the file name; then the date."""
+    source = article.source or article.summary.article.source
+    url = _safe_url(source)
+    if url is not None:
+        shown = _link(url, _short_url(url))
+    elif source:
+        shown = _esc(source.strip())
+    else:
+        shown = _esc(PurePath(article.path).name) if article.path else ""
+    date = (article.date or article.summary.article.date) if with_date else None
+    if date:
+        shown = f"{shown} · {_esc(date.strip())}" if shown else _esc(date.strip())
+    return shown
+
+
+def _title(article: StoredArticle) -> str:
+    title = (article.title or article.summary.article.title or "").strip()
+    return _esc(title) if title else "Untitled article"
+
+
+def article_html(article: StoredArticle) -> str:
+    """The whole post, unsplit: title, summary paragraphs, key quotes, source."""
+    blocks = [f"<b>{_title(article)}</b>"]
+    blocks.extend(_esc(p) for p in _paragraphs(article.summary.sentences))
+    key_quotes = article.summary.key_quotes
+    if key_quotes:
+        blocks.append("<b>Key quotes</b>\n" + "\n".join(_quote_line(q) for q in key_quotes))
+    source = _source_text(article)
+    if source:
+        blocks.append(f"Source: {source}")
+    return "\n\n".join(blocks)
+
+
+def render_article(article: StoredArticle) -> list[str]:
+    """The post as Telegram messages (usually one)."""
+    return split_message(article_html(article))
+
+
+def render_quotes(article: StoredArticle) -> list[str]:
+    """The article's key quotes with speakers (all full quotes when none is flagged key)."""
+    quotes = article.summary.key_quotes or tuple(q for q in article.summary.quotes if not q.partial)
+    blocks = [f"<b>{_title(article)}</b>"]
+    if quotes:
+        heading = "Key quotes" if article.summary.key_quotes else "Quotes"
+        blocks.append(f"<b>{heading}</b>\n" + "\n".join(_quote_line(q) for q in quotes))
+    else:
+        blocks.append("<i>No direct quotes in this article.</i>")
+    source = _source_text(article)
+    if source:
+        blocks.append(f"Source: {source}")
+    return split_message("\n\n".join(blocks))
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def digest_html(articles: Sequence[StoredArticle], *, title: str) -> str:
+    """The whole digest, unsplit: a header, then numbered items (title, 1–2 sentences, source)."""
+    count = len(articles)
+    blocks = [f"<b>{_esc(title)}</b>\n<i>{count} article{'s' if count != 1 else ''}</i>"]
+    for number, article in enumerate(articles, start=1):
+        lines = [f"{number}. <b>{_title(article)}</b>"]
+        lead = " ".join(s.strip() for s in article.summary.sentences[:2] if s.strip())
+        if lead:
+            lines.append(_esc(_shorten(lead, _DIGEST_SUMMARY_CHARS)))
+        source = _source_text(article, with_date=False)
+        if source:
+            lines.append(f"<i>{source}</i>")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def render_digest(articles: Sequence[StoredArticle], *, title: str) -> list[str]:
+    """A digest as Telegram messages; items are numbered across parts and never cut in two
+    unless a single item is longer than a message."""
+    return split_message(digest_html(articles, title=title))
+
+
+# --- splitting ----------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"<[^<>]*>|&#?[A-Za-z0-9]+;|.", re.DOTALL)
+_TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
+_EMPTY_ELEMENT_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?>(\s*)</\1>")
+_SENTENCE_END = set(".!?…")
+_PAIRED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "blockquote", "tg-spoiler", "span", "tg-emoji",
+}  # fmt: skip
+_CLOSERS = set(_QUOTE_MARKS) | set(")]")
+
+_PARAGRAPH, _LINE, _SENTENCE, _WORD = 4, 3, 2, 1
+_MIN_FILL = 0.25  # a structural cut must fill at least this share of a part
+
+
+def _close(stack: tuple[tuple[str, str], ...]) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+
+def _reopen(stack: tuple[tuple[str, str], ...]) -> str:
+    return "".join(tag for _, tag in stack)
+
+
+def _rank(tokens: list[str], index: int) -> int:
+    """How good a cut before ``tokens[index]`` is (0: only a character boundary)."""
+    prev = tokens[index - 1]
+    if prev == "\n":
+        return _PARAGRAPH if index >= 2 and tokens[index - 2] == "\n" else _LINE
+    if not prev.isspace():
+        return 0
+    j = index - 2
+    while j >= 0 and ((tokens[j].startswith("<") and len(tokens[j]) > 1) or tokens[j] in _CLOSERS):
+        j -= 1
+    return _SENTENCE if j >= 0 and tokens[j] in _SENTENCE_END else _WORD
+
+
+def _tidy(part: str) -> str:
+    """Drop elements left empty by a cut (``<b></b>``) and surrounding whitespace."""
+    previous = None
+    while previous != part:
+        previous, part = part, _EMPTY_ELEMENT_RE.sub(r"\2", part)
+    return part.strip()
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut Telegram HTML into parts of at most ``limit`` UTF-16 units, each valid on its own.
+
+    Cuts at a blank line, else a line break, else a sentence end, else a space (each of these
+    only when the part is at least a quarter full), else anywhere between characters outside
+    tags and entities. Tags open at a cut are closed and reopened in the next part.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    if utf16_len(text) <= limit:
+        return [text]
+    tokens = _TOKEN_RE.findall(text)
+    count = len(tokens)
+    cum = [0] * (count + 1)
+    stacks: list[tuple[tuple[str, str], ...]] = [()] * (count + 1)
+    stack: tuple[tuple[str, str], ...] = ()
+    for i, token in enumerate(tokens):
+        cum[i + 1] = cum[i] + utf16_len(token)
+        if len(token) > 1 and token.startswith("<"):
+            match = _TAG_NAME_RE.match(token)
+            name = match.group(2).lower() if match is not None else ""
+            if match is not None and name in _PAIRED_TAGS and not token.endswith("/>"):
+                closing = match.group(1)
+                if not closing:
+                    stack = (*stack, (name, token))
+                elif stack and stack[-1][0] == name:
+                    stack = stack[:-1]
+        stacks[i + 1] = stack
+
+    parts: list[str] = []
+    start = 0
+    while start < count:
+        while start < count and tokens[start].isspace():
+            start += 1
+        if start >= count:
+            break
+        opener = _reopen(stacks[start])
+        budget = limit - utf16_len(opener)
+        if cum[count] - cum[start] + utf16_len(_close(stacks[count])) <= budget:
+            end = count
+        else:
+            end = bisect.bisect_right(cum, cum[start] + budget) - 1
+            while end > start and cum[end] - cum[start] + utf16_len(_close(stacks[end])) > budget:
+                end -= 1
+            if end <= start:
+                raise ValueError("cannot split: a tag is longer than the message limit")
+            end = _best_cut(tokens, cum, start, end, budget)
+        body = "".join(tokens[start:end])
+        part = _tidy(opener + body.rstrip() + _close(stacks[end]))
+        if part and _has_text(part):
+            parts.append(part)
+        start = end
+    return parts
+
+
+def _best_cut(tokens: list[str], cum: list[int], start: int, end: int, budget: int) -> int:
+    """The best boundary in ``(start, end]``: the last one of the highest rank available."""
+    floor = cum[start] + int(budget * _MIN_FILL)
+    best_by_rank: dict[int, int] = {}
+    for index in range(end, start, -1):
+        rank = _rank(tokens, index)
+        if rank and rank not in best_by_rank and (rank == _WORD or cum[index] >= floor):
+            best_by_rank[rank] = index
+            if rank == _PARAGRAPH:
+                break
+    for rank in (_PARAGRAPH, _LINE, _SENTENCE, _WORD):
+        if rank in best_by_rank:
+            return best_by_rank[rank]
+    return end
+
+
+def _has_text(part: str) -> bool:
+    return bool(re.sub(r"<[^<>]*>", "", part).strip())
+
+
+# --- plain text fallback ------------------------------------------------------------------------
+
+_LINK_RE = re.compile(r"<a\s[^<>]*?href=\"([^\"]*)\"[^<>]*>(.*?)</a>", re.DOTALL | re.IGNORECASE)
+_TAG_RE = re.compile(r"<[^<>]*>")
+
+
+def to_plain_text(text: str) -> str:
+    """What the reader should see when Telegram rejects our HTML: tags gone, entities
+    decoded, links kept as ``label (url)``."""
+
+    def link(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(1))
+        label = html.unescape(_TAG_RE.sub("", match.group(2)))
+        return label if label == url or not url else f"{label} ({url})"
+
+    # Links first (their labels are unescaped once, inside ``link``); then the remaining text.
+    pieces: list[str] = []
+    last = 0
+    for match in _LINK_RE.finditer(text):
+        pieces.append(html.unescape(_TAG_RE.sub("", text[last : match.start()])))
+        pieces.append(link(match))
+        last = match.end()
+    pieces.append(html.unescape(_TAG_RE.sub("", text[last:])))
+    return "".join(pieces)
