@@ -55,10 +55,10 @@ def pool_throughput(paths: Sequence[Path], min_time: float = 3.0) -> float:
 
     async def go() -> float:
         async with SummaryPool() as pool:
-            passes = []
+            passes: list[float] = []
             while not passes or (sum(passes) < min_time and len(passes) < 20):
                 start = time.perf_counter()
-                await asyncio.gather(*(pool.summarize(p) for p in paths))
+                await asyncio.gather(*(pool.summarize(p) for p in paths), return_exceptions=True)
                 passes.append(time.perf_counter() - start)
         return len(paths) / statistics.median(passes)
 

@@ -315,7 +315,6 @@ def run_scaling(
     split = [split_article(t) for t in texts]
     paragraphs = [p for _, paras in split for p in paras]
     unit = int(statistics.median(sum(len(p) + 2 for p in paras) for _, paras in split))
-    options = SummaryOptions()
     sumy = SumyLexRank()
     rows = []
     points: list[tuple[int, float, float, float]] = []  # (mult, chars, ours, sumy)
@@ -331,7 +330,7 @@ def run_scaling(
                 timed(functools.partial(_tolerant(_pipeline_default), path), min_time=min_time)
             )
             if mult <= baseline_max:
-                base_t.append(timed(lambda p=path: sumy(p), min_time=min_time))
+                base_t.append(timed(functools.partial(sumy, path), min_time=min_time))
         chars = statistics.fmean(sizes)
         ours = statistics.median(ours_t)
         base = statistics.median(base_t) if base_t else float("nan")

@@ -37,7 +37,7 @@ class _AsyncioWithPool:
 
 
 def _install() -> None:
-    inbox_module.asyncio = _AsyncioWithPool()  # type: ignore[assignment]
+    inbox_module.asyncio = _AsyncioWithPool()  # type: ignore[assignment,attr-defined]
     start_background = app_module.start_background
 
     def start_with_pool(app: Any) -> None:

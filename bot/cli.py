@@ -63,7 +63,9 @@ def _expand(paths: tuple[str, ...]) -> Iterator[str]:
             yield from sorted(
                 str(p)
                 for p in path.iterdir()
-                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in ARTICLE_SUFFIXES
+                if p.is_file()
+                and not p.name.startswith(".")
+                and p.suffix.lower() in ARTICLE_SUFFIXES
             )
         else:
             yield raw

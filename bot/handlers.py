@@ -173,8 +173,8 @@ async def summary(update: Update, context: Context) -> None:
         return
     services = get_services(context)
     replied = message.reply_to_message
-    if replied is not None and (replied.text or replied.caption):
-        text = replied.text or replied.caption or ""
+    text = (replied.text or replied.caption or "") if replied is not None else ""
+    if text and (len(text) >= MIN_REPLY_CHARS or not context.args):
         if len(text) < MIN_REPLY_CHARS:
             raise UsageError("That message is too short to summarize.")
         try:

@@ -191,6 +191,8 @@ def _parse_run(
     """Title words, name words, the last title, person-like, single name: pure, so cached."""
     start = 0
     while start < len(run) and run[start].lower() in _CAP_STOP:
+        if run[start] == "He" and start + 1 < len(run) and run[start + 1].lower() not in _CAP_STOP:
+            break  # "He Jianxiong": a surname, not the pronoun
         start += 1
     words = run[start:]
     if not words:
@@ -458,21 +460,13 @@ class SpeakerMemory:
         if kind is None or kind == "s":
             return self.last_speaker
         if kind in "mf":
+            # The most recent compatible subject; once a pronoun picks someone of unknown
+            # gender, that gender sticks, so "she" will not pick a man later.
             for pool in (self._subjects[-20:], self._recent[-30:]):
-                fallback = None
                 for entity in reversed(pool):
-                    if not self._is_human(entity):
-                        continue
-                    if entity.gender == kind:
+                    if self._is_human(entity) and entity.gender in (kind, None):
+                        entity.gender = kind
                         return entity
-                    if entity.gender is None:
-                        if kind == "m":
-                            return entity
-                        if fallback is None:
-                            fallback = entity
-                if fallback is not None:
-                    fallback.gender = kind
-                    return fallback
             return None
         if kind == "n" and self.last_speaker is not None and not self._is_human(self.last_speaker):
             return self.last_speaker
@@ -543,8 +537,8 @@ class SpeakerMemory:
         content = [w for w in words if w not in ",;:"]
         while content and content[0].lower() in _DETERMINERS | _INDEFINITE:
             content.pop(0)
-        if not content or content[-1].lower() in _CAP_STOP:
-            return None  # not a noun phrase: "complete ban and"
+        if not content or content[-1].lower() in _CAP_STOP or content[-1].endswith(("'s", "’s")):
+            return None  # not a noun phrase: "complete ban and", "the ministry's"
         name = " ".join(content)
         key = "role:" + name.lower()
         entity = self._by_token.get(key)

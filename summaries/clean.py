@@ -67,7 +67,8 @@ _CHROME_PHRASES = re.compile(
         |\bby\s+(?:continuing|using)\b.{0,40}\b(?:site|website|service)
         |\ball\s+rights\s+reserved|\bprivacy\s+(?:policy|notice|statement)|\bterms\s+of\s+(?:use|service)
         |\bsign\s+up\s+(?:for|to)\b|\bsubscribe\s+(?:to|for|now|today)\b|\bnewsletters?\b
-        |\b(?:click|tap)\s+here\b|\bdownload\s+(?:the|our)\s+app|\bfollow\s+us\b
+        |\b(?:click|tap)(?:ing)?\s+here\b|^(?:related|also\s+(?:on|in|read|see)|see\s+also|read\s+(?:more|also|next)|watch|listen)\s*:
+        |\bshare\s+to\s+\w+|\bdownload\s+(?:the|our)\s+app|\bfollow\s+us\b
         |\bread\s+(?:more|the\s+full\s+(?:story|article))\b|\bcontinue\s+reading\b
         |\byou\s+(?:may|might)\s+also\s+like|\brelated\s+(?:articles?|stories|coverage|content)
         |\bmost\s+(?:popular|read|viewed|shared)\b|\badvertisement\b|\bsponsored\s+content
@@ -85,7 +86,17 @@ _CHROME_PHRASES = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-# A reader being asked for money or a sign-up: the vocabulary of appeals ...
+# A reader being asked for money or a sign-up: the core vocabulary of appeals ...
+_APPEAL_CORE = re.compile(
+    r"""\b(?:
+        donat\w*|contributions?|contribute|support\s+(?:us|our|independent|\w+\s+journalism)
+        |membership|become\s+a\s+(?:member|supporter|subscriber|patron)|paypal|patreon
+        |subscribe\s+(?:to|now|today|for)|sign\s+up|newsletter|journalism|reader-funded
+        |paywall|free\s+to\s+read|make\s+a\s+(?:gift|difference)
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# ... the words around it, which news uses too ...
 _APPEAL_WORDS = re.compile(
     r"""\b(?:
         donat\w*|contribut\w*|support(?:ing|ers?)?|membership|members?|patrons?|paypal|patreon
@@ -95,11 +106,10 @@ _APPEAL_WORDS = re.compile(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-# ... addressed to the reader (second person, or "we/us" asking).
+# ... addressed to the reader: a publication saying "we" to "you".
+_WE = re.compile(r"\b(?:we|we're|we've|us|our|ours)\b", re.IGNORECASE)
+_YOU = re.compile(r"\b(?:you|your|you're|you've|yours|readers?)\b", re.IGNORECASE)
 _CREDIT_LINE = re.compile(r"^\(?(?:additional\s+)?(?:reporting|writing|editing|edited)\b", re.I)
-_APPEAL_ADDRESS = re.compile(
-    r"\b(?:you|your|you're|yours|us|our|we|we're|readers?)\b", re.IGNORECASE
-)
 # Openers of an appeal block: a salutation, or a heading that announces a message.
 _APPEAL_OPENER = re.compile(
     r"""^(?:
@@ -146,7 +156,7 @@ _SECTION_WALL = re.compile(
         (?:top\s+rated\s+|latest\s+|recent\s+|show\s+|view\s+)?(?:comments?|replies|discussion)
         |leave\s+a\s+(?:comment|reply)|join\s+the\s+(?:conversation|discussion)
         |related(?:\s+\w+)?(?::.*)?|recommended(?:\s+\w+)?|you\s+(?:may|might)\s+also\s+like
-        |more\s+(?:stories|news|articles|from|on|in|to\s+read)\b.*|read\s+(?:next|also)
+        |(?:\w+\s+){0,2}more\s+(?:stories|news|articles|from|on|in|to\s+read)\b.*|read\s+(?:next|also)
         |see\s+also|most\s+(?:popular|read|viewed|shared)(?:\s+\w+)?|trending(?:\s+\w+)?
         |popular(?:\s+\w+)?|top\s+stories|latest\s+(?:news|stories|articles)|tags?|topics
         |about\s+the\s+authors?|about\s+\w+(?:\s+\w+)?|share\s+this(?:\s+\w+)?|in\s+other\s+news
@@ -199,7 +209,7 @@ def _size(line: str) -> int:
 
 # Cheap gates: the costly patterns run only on lines that contain one of these words.
 _PHRASE_TRIGGERS = _wordset(
-    """spam unsubscribe alerts delivered meet join him her them me reached contributed caption
+    """watch listen clicking tapping see spam unsubscribe alerts delivered meet join him her them me reached contributed caption
     visit information commission earn affiliate commenters comments comment 
     cookie cookies site website rights reserved privacy terms sign subscribe newsletter
     newsletters click tap download follow read continue reading also like related most
@@ -371,15 +381,17 @@ def _appeal_blocks(
     """Mark donation and sign-up appeals as blocks, long plain paragraphs included.
 
     An appeal line uses appeal vocabulary (support, contribution, membership, $5 a month)
-    *and* addresses the reader (you, we, us). Appeal lines at most three lines apart form a
-    group, extended back to an opener (a salutation such as "Dear readers," or a "Message
-    from ..." heading) just before it. A group is an appeal when it has an opener, or several
-    appeal lines, or one short and unmistakable one ("Support us today!"); a single long
-    news paragraph that happens to mention subscriptions is not.
+    *and* addresses the reader (you, we, us) or is a short label. Appeal lines at most three
+    lines apart form a group, extended back to an opener (a salutation such as "Dear
+    readers," or a "Message from ..." heading) just before it. A group is an appeal when it
+    has an opener, or when it asks: core appeal words (donate, contribution, support us,
+    become a member) and the publication's "we" speaking to "you" (or a short button-like
+    label). News about subscriptions or annual budgets is not an appeal.
     """
     n = len(units)
     hits: list[int] = []
-    strong = [False] * n
+    core = [False] * n
+    dialogue = [False] * n
     opener = [False] * n
     for i, u in enumerate(units):
         if (
@@ -391,11 +403,12 @@ def _appeal_blocks(
             opener[i] = True
         if tokens[i].isdisjoint(_APPEAL_TRIGGERS) and not _MONEY.search(u):
             continue
-        found = len({w.lower() for w in _APPEAL_WORDS.findall(u)})
+        we, you = bool(_WE.search(u)), bool(_YOU.search(u))
         short = len(tokens[i]) <= 12
-        if found and (short or _APPEAL_ADDRESS.search(u)):
+        if _APPEAL_WORDS.search(u) and (short or we or you):
             hits.append(i)
-            strong[i] = short and kinds[i] is not LineKind.BODY
+            core[i] = bool(_APPEAL_CORE.search(u))
+            dialogue[i] = (we and you) or (short and kinds[i] is not LineKind.BODY)
     marked = [False] * n
     g = 0
     while g < len(hits):
@@ -404,8 +417,10 @@ def _appeal_blocks(
             h += 1
         first, last = hits[g], hits[h]
         start = next((j for j in range(first, max(-1, first - 5), -1) if opener[j]), first)
+        group = hits[g : h + 1]
         has_opener = start < first or opener[first]
-        if has_opener or (not need_opener and (h > g or strong[first])):
+        asks = any(core[j] for j in group) and any(dialogue[j] for j in group)
+        if has_opener or (not need_opener and asks):
             for j in range(start, last + 1):
                 marked[j] = True
         g = h + 1

@@ -201,8 +201,22 @@ def _sentences(text: str) -> list[str]:
             ):
                 parts[-1] = f"{parts[-1]} {chunk}"
                 continue
+            if parts[-1].endswith(("⟧?", "⟧!")) and _opens_with_attribution(chunk):
+                parts[-1] = f"{parts[-1]} {chunk}"  # '"Why?" Ann Lee asked.'
+                continue
         parts.append(chunk)
     return parts
+
+
+def _opens_with_attribution(chunk: str) -> bool:
+    """'Ann Lee, the judge, asked.': a speech verb before any other quotation."""
+    words = chunk.split(maxsplit=16)[:16]
+    for word in words:
+        if word.startswith("⟦"):
+            return False
+        if word.rstrip(".,;:").lower() in _SPEECH and word[:1].islower():
+            return True
+    return False
 
 
 def _is_verb(tokens: list[str], i: int) -> bool:
@@ -602,9 +616,8 @@ class _Reader:
             if v <= place:
                 continue
             between = tokens[place + 1 : v]
-            if len(between) > 20 or any(
-                t.startswith("⟦") or t == ";" or (t.lower() in _BOUNDARY and t.islower())
-                for t in between
+            if len(between) > 35 or any(
+                t.startswith("⟦") or t == ";" or (t in _BOUNDARY and t != "and") for t in between
             ):
                 break
             after = v
@@ -663,6 +676,23 @@ class _Reader:
                         speaker = self.resolve(self.subject_after(tokens, chosen))
                 else:
                     speaker = subject
+            if speaker is None and chosen == after and not inverted:
+                # '"...," study author Ann Lee, a scientist at X, said': the phrase right
+                # after the quote names the speaker; later commas add descriptions.
+                between = tokens[place + 1 : chosen]
+                while between and between[0] in _PUNCT:
+                    between = between[1:]
+                while between and between[-1].lower() in _SKIP:
+                    between = between[:-1]
+                parts: list[list[str]] = [[]]
+                for word in between:
+                    if word == ",":
+                        parts.append([])
+                    else:
+                        parts[-1].append(word)
+                parts = [p for p in parts if p]
+                if parts and len(parts[0]) <= 8:
+                    speaker = self.resolve(parts)
             if speaker is None:
                 parts = self.subject_before(tokens, chosen)
                 speaker = self.resolve(parts) if any(parts) else subject

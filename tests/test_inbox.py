@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import time
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
+from bot.delivery import DeliveryWorker
 from bot.inbox import FAILED_DIR, InboxWatcher, Ingestor, IngestResult, is_article_name
 from bot.models import SubscriptionMode
 from bot.store import Store
+from tests.conftest import FakeClock
+from tests.fakes import FakeBotAPI
 
 ARTICLE = (
     "Harbour council restores the night ferry\n\n"
@@ -201,3 +206,22 @@ async def test_running_watcher_picks_up_a_dropped_file(inbox: Path, store: Store
             await task
     assert [r.outcome for r in watcher.results] == ["new"]
     assert await store.count_articles() == 1
+
+
+async def test_each_subscribed_chat_gets_a_dropped_file_exactly_once(
+    watcher: InboxWatcher, inbox: Path, ticks: Ticks, store: Store, clock: FakeClock
+) -> None:
+    api = FakeBotAPI()
+    await store.subscribe(42, SubscriptionMode.INSTANT)
+    await store.subscribe(-100777, SubscriptionMode.INSTANT)
+    await store.subscribe(-100888, SubscriptionMode.DAILY, at=time(8, 0))  # digest only
+    (inbox / "one.txt").write_text(ARTICLE, encoding="utf-8")
+    (inbox / "copy.txt").write_text(ARTICLE, encoding="utf-8")
+    async with Bot("123:ABC", request=api) as bot:
+        worker = DeliveryWorker(store, bot, clock=clock)
+        await settle(watcher, ticks)
+        await worker.run_once()
+        await settle(watcher, ticks)  # rescans find nothing new
+        await worker.run_once()
+    chats = sorted(m["chat_id"] for m in api.sent_messages())
+    assert chats == [-100777, 42]
