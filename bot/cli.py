@@ -128,7 +128,10 @@ def run() -> None:
     configure_logging(settings.log_level, secrets=(token.get_secret_value(),) if token else ())
     from .app import run as run_app  # the bot stack is heavy: import it only to run it
 
-    run_app(settings)
+    try:
+        run_app(settings)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @cli.command()

@@ -33,6 +33,8 @@ _REACTION_WORDS = wordset(
 
 LENGTH_SATURATION = 35
 LEAD_BONUS = 0.3
+SAME_SPEAKER_PENALTY = 0.6
+POSITION_DECAY = 0.03
 
 
 def quote_score(quote: Quote, index: int = 0) -> float:
@@ -56,7 +58,7 @@ def quote_score(quote: Quote, index: int = 0) -> float:
         score -= 0.3
     if words[:2] in (["for", "example"], ["for", "instance"]):
         score -= 0.5  # a supporting detail, not the point
-    return score - 0.03 * index
+    return score - POSITION_DECAY * index
 
 
 def rank_quotes(quotes: list[Quote] | tuple[Quote, ...], *, max_key: int = 3) -> tuple[Quote, ...]:
@@ -74,7 +76,7 @@ def rank_quotes(quotes: list[Quote] | tuple[Quote, ...], *, max_key: int = 3) ->
         for i, score in enumerate(base):
             if i in chosen:
                 continue
-            adjusted = score - 0.6 * picked_by.get(quotes[i].speaker, 0)
+            adjusted = score - SAME_SPEAKER_PENALTY * picked_by.get(quotes[i].speaker, 0)
             if adjusted > best_score:
                 best, best_score = i, adjusted
         if best < 0 or (chosen and base[best] < 0.3):

@@ -365,7 +365,7 @@ _WEIGHT_SHORT = -2.0
 _WEIGHT_META = -4.0
 _WEIGHT_BOILERPLATE = -8.0
 _NEAR = 3  # lines either side that count as context
-_BREAK = -40.0  # a run of chrome this heavy ends a chunk of the page
+_BREAK = -60.0  # a fall this deep from the running total ends a chunk of the page
 _WALL = -25.0  # a section heading such as "Related stories"
 _COMMENT_FACTOR = 0.25  # weight of prose after a comments heading
 _EARLY_SHARE = 0.5  # the first chunk this strong (vs. the strongest) is the article
@@ -477,12 +477,12 @@ def _best_region(weights: Sequence[float], walls: Sequence[bool]) -> tuple[int, 
     chunks: list[tuple[float, int, int]] = []
     lo, gap = 0, 0.0
     for i, w in enumerate(weights):
-        if gap + min(w, 0.0) <= _BREAK:
+        if min(0.0, gap + w) <= _BREAK:
             if i > lo:
                 chunks.append(_kadane(weights, lo, i))
             lo, gap = i + 1, 0.0
             continue
-        gap = gap + w if w <= 0 else 0.0
+        gap = min(0.0, gap + w)
     if lo < n:
         chunks.append(_kadane(weights, lo, n))
     if not chunks:
@@ -660,11 +660,19 @@ def _keep_short(page: _Page, i: int, start: int, end: int) -> bool:
     if kinds[i] is not LineKind.SHORT or i <= start:
         return False
     prose = (LineKind.BODY, LineKind.TEXT)
+    headline = _headline_case(page.units[i])
+    if _HMODE == "never" and headline:
+        return False
+    if _HMODE == "caps" and headline and page.units[i].isupper():
+        return False
     if i + 1 < end and kinds[i + 1] in prose:
         return True
-    if _headline_case(page.units[i]):
+    if headline:
         return False  # a headline not followed by its text is a teaser
     return kinds[i - 1] in prose or bool(_BULLET.match(page.units[i]))
+
+
+_HMODE = "cur"
 
 
 def _headline_case(line: str) -> bool:

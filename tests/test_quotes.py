@@ -54,6 +54,19 @@ def test_according_to_attribution() -> None:
     assert quote.speaker == "Paul Weller"
 
 
+def test_question_quote_followed_by_attribution_sentence() -> None:
+    quote = only('"Why would we wait another year?" Ola Berg, the club\'s chairman, asked.')
+    assert quote.speaker == "Ola Berg"
+
+
+def test_long_apposition_after_the_quote() -> None:
+    quote = only(
+        '"The ice is thinner than we thought," lead author Tom Reyes, a glaciologist at the '
+        "Polar Institute in Tromso, Norway, and at the city university, said in a statement."
+    )
+    assert quote.speaker == "Tom Reyes"
+
+
 def test_pronoun_resolves_to_recent_named_speaker() -> None:
     found = quotes_of(
         "Carl Jensen, head of the dockers' union, met port managers on Monday.",
