@@ -38,6 +38,11 @@ from ._perf_common import (
     split_article,
 )
 
+VARIANT_COMMANDS = {
+    "threads": ("-m", "bot", "run"),
+    "pool": ("-m", "benchmarks._perf_pooled", "--pool", "run"),
+    "pool+reads": ("-m", "benchmarks._perf_pooled", "--pool", "--read-sessions", "run"),
+}
 FAKE_TOKEN = "123456789:AAPerfBenchmarkFakeToken_0123456789abc"
 TARGET_LATENCY_P95 = 1.0
 TARGET_STATUS = 0.2
@@ -72,10 +77,10 @@ class BotProcess:
     """``newsbot run`` with a fake token, pointed at the stand-in; stopped with SIGINT."""
 
     def __init__(
-        self, workdir: Path, api: LoopbackBotAPI, *, pooled: bool = False, **env: str
+        self, workdir: Path, api: LoopbackBotAPI, *, variant: str = "threads", **env: str
     ) -> None:
         self.workdir = workdir
-        self.entry = "benchmarks._perf_pooled" if pooled else "bot"
+        self.command_line = VARIANT_COMMANDS[variant]
         self.inbox = workdir / "inbox"
         self.api = api
         self.extra_env = env
@@ -98,7 +103,7 @@ class BotProcess:
         env.update(self.extra_env)
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", self.entry, "run"],
+                [sys.executable, *self.command_line],
                 cwd=self.workdir,
                 env=env,
                 stdout=log,
@@ -180,8 +185,10 @@ async def _wait_marker(api: LoopbackBotAPI, marker: str, start_index: int, timeo
 
 
 VARIANTS = {
-    "threads": "summaries in a worker thread (as wired in bot/inbox.py)",
-    "pool": "summaries in bot.workers.SummaryPool (swapped in by benchmarks/_perf_pooled.py)",
+    "threads": "the bot as wired (summaries in a worker thread)",
+    "pool": "summaries in bot.workers.SummaryPool (patched in by benchmarks/_perf_pooled.py)",
+    "pool+reads": "pool, and the store's read-only methods without BEGIN IMMEDIATE (patched in "
+    "by benchmarks/_perf_pooled.py)",
 }
 
 
@@ -227,6 +234,11 @@ def run_latency(
             "Real `newsbot run` (subprocess, fake token) against the loopback Bot API; "
             "files written under a hidden name and renamed into the inbox.",
             "Includes the inbox settle time (NEWSBOT_SETTLE_SECONDS, default 0.3 s).",
+            "Refused = files the engine rejected (moved to .failed), not lost: "
+            + ", ".join(f"{r['variant']} {r.get('refused', 0)}" for r in runs)
+            + "; lost: "
+            + ", ".join(f"{r['variant']} {r.get('lost', 0)}" for r in runs)
+            + ".",
             *(f"{v}: {VARIANTS[v]}" for v in variants),
             f"Target: p95 < {TARGET_LATENCY_P95:.0f} s.",
         ),
@@ -238,13 +250,13 @@ def run_latency(
 async def _latency(workdir: Path, files: int, variant: str, idle_wait: float) -> dict[str, Any]:
     texts = load_dev_articles()
     async with LoopbackBotAPI() as api:
-        bot = BotProcess(workdir, api, pooled=variant == "pool")
+        bot = BotProcess(workdir, api, variant=variant)
         try:
             await bot.start()
             await bot.command("/subscribe", READER_CHAT)
             await asyncio.sleep(idle_wait)  # an idle bot: start-up work (pool warm-up) is over
             latencies: list[float] = []
-            lost = 0
+            lost = refused = 0
             for n in range(files):
                 marker = f"PerfLatency{n:04d}"
                 start_index = len(api.sent)
@@ -253,7 +265,10 @@ async def _latency(workdir: Path, files: int, variant: str, idle_wait: float) ->
                 _write_atomically(bot.inbox, f"lat-{n:04d}.txt", text)
                 message = await _wait_marker(api, marker, start_index, timeout=10.0)
                 if message is None:
-                    lost += 1
+                    if any((bot.inbox / ".failed").glob(f"lat-{n:04d}*")):
+                        refused += 1  # the engine said no (moved to .failed): not lost
+                    else:
+                        lost += 1
                     continue
                 latencies.append(message.at - t0)
                 await asyncio.sleep(0.02)
@@ -269,6 +284,7 @@ async def _latency(workdir: Path, files: int, variant: str, idle_wait: float) ->
         "files": files,
         "posted": len(latencies),
         "lost": lost,
+        "refused": refused,
         "p50_s": percentile(latencies, 50),
         "p95_s": percentile(latencies, 95),
         "max_s": max(latencies),
@@ -285,7 +301,7 @@ def run_status(
     workdir: Path,
     *,
     files: int = 500,
-    variants: Sequence[str] = ("threads", "pool"),
+    variants: Sequence[str] = ("threads", "pool", "pool+reads"),
     idle_wait: float = 1.0,
     idle_samples: int = 5,
 ) -> Result:
@@ -349,7 +365,7 @@ async def _status(
 ) -> dict[str, Any]:
     texts = load_dev_articles()
     async with LoopbackBotAPI() as api:
-        bot = BotProcess(workdir, api, pooled=variant == "pool")
+        bot = BotProcess(workdir, api, variant=variant)
         try:
             await bot.start()
             await bot.command("/subscribe", READER_CHAT)
@@ -642,8 +658,11 @@ _STORE_SCRIPT = textwrap.dedent(
 
 _BIG_SCRIPT = textwrap.dedent(
     """
-    import json, sys, time
+    import json, resource, sys, time
     from summaries import load_article, summarize_article
+
+    cap = int(float(sys.argv[2]) * 2**30)  # a cap turns the OOM killer into a MemoryError
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     def rss():
         with open("/proc/self/status") as fh:
@@ -664,7 +683,7 @@ _BIG_SCRIPT = textwrap.dedent(
         out["sentences"] = len(summary.sentences)
         out["quotes"] = len(summary.quotes)
     except Exception as exc:
-        out["error"] = f"{type(exc).__name__}: {exc}"
+        out["error"] = f"{type(exc).__name__}: {exc}"[:200]
     out["done"] = rss()
     print(json.dumps(out))
     """
@@ -708,7 +727,12 @@ def _big_article(path: Path, megabytes: float) -> int:
 
 
 def run_memory(
-    workdir: Path, *, articles: int = 10_000, big_mb: float = 19.9, timeout: float = 600.0
+    workdir: Path,
+    *,
+    articles: int = 10_000,
+    big_mb: float = 19.9,
+    timeout: float = 600.0,
+    memory_cap_gb: float = 4.0,
 ) -> Result:
     """Peak RSS with a store of ``articles`` articles, and while summarizing a huge file."""
     workdir = workdir / "memory"
@@ -719,7 +743,7 @@ def run_memory(
     fill = _python(_STORE_SCRIPT, url, str(articles), str(data), timeout=timeout)
     big_path = workdir / "big.txt"
     size = _big_article(big_path, big_mb)
-    big = _python(_BIG_SCRIPT, str(big_path), timeout=timeout)
+    big = _python(_BIG_SCRIPT, str(big_path), str(memory_cap_gb), timeout=timeout)
     rows = []
     if "error" in fill:
         rows.append((f"store with {articles:,} articles", "–", "–", fill["error"]))
@@ -739,7 +763,14 @@ def run_memory(
             )
         )
     if "error" in big and "load_s" not in big:
-        rows.append((f"summarize a {size / 1e6:.1f} MB file", "–", "–", big["error"]))
+        rows.append(
+            (
+                f"summarize a {size / 1e6:.1f} MB file",
+                "–",
+                "–",
+                f"{big['error']} (address space capped at {memory_cap_gb:g} GiB)",
+            )
+        )
     else:
         extra = f"; {big['error']}" if "error" in big else ""
         rows.append(
@@ -750,7 +781,8 @@ def run_memory(
                 f"load {big['load_s']:.1f} s ({big['paragraphs']:,} paragraphs, "
                 f"{big['body_chars'] / 1e6:.2f} M chars kept), summarize+quotes "
                 f"{big.get('summarize_s', float('nan')):.1f} s; after imports "
-                f"{big['imported']['VmRSS']:.0f} MiB{extra}",
+                f"{big['imported']['VmRSS']:.0f} MiB{extra} "
+                f"(address space capped at {memory_cap_gb:g} GiB)",
             )
         )
     table = Table(

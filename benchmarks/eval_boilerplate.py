@@ -91,6 +91,13 @@ def _ours(data: bytes, name: str) -> str:
         return ""
 
 
+def _ours_body(data: bytes, name: str) -> str:
+    try:
+        return parse_article(data, name).body
+    except ArticleError:
+        return ""
+
+
 def _raw_dump(data: bytes, name: str) -> str:
     return data.decode("utf-8")
 
@@ -109,22 +116,31 @@ def _run(system: System, pages: list[tuple[bytes, str]]) -> tuple[list[str], flo
 
 
 def evaluate(data_dir: Path) -> tuple[str, bool]:
-    """Score every system on the same pages; return a markdown table and whether targets hold."""
+    """Score every system on the same pages; return a markdown table and whether targets hold.
+
+    Targets: on the text dumps, ``article.text`` (headline + body, what ``newsbot clean``
+    prints) reaches F1 0.95; on the HTML, our body (without the headline, like the truth and
+    like trafilatura's output) scores at least trafilatura's F1.
+    """
     ids = sorted(p.name[: -len(".truth.txt")] for p in data_dir.glob("*.truth.txt"))
     truths = [(data_dir / f"{i}.truth.txt").read_text(encoding="utf-8") for i in ids]
     dumps = [((data_dir / f"{i}.txt").read_bytes(), f"{i}.txt") for i in ids]
     htmls = [((data_dir / f"{i}.html").read_bytes(), f"{i}.html") for i in ids]
     systems: list[tuple[str, str, System, list[tuple[bytes, str]]]] = [
         ("no cleaning", "text dump", _raw_dump, dumps),
-        ("newsbot cleaner", "text dump", _ours, dumps),
+        ("newsbot cleaner: headline + body", "text dump", _ours, dumps),
+        ("newsbot cleaner: body", "text dump", _ours_body, dumps),
         ("trafilatura alone", "HTML", _trafilatura, htmls),
-        ("newsbot HTML loader", "HTML", _ours, htmls),
+        ("newsbot HTML loader: headline + body", "HTML", _ours, htmls),
+        ("newsbot HTML loader: body", "HTML", _ours_body, htmls),
     ]
     scores: dict[str, Score] = {}
     rows = [
-        f"{len(ids)} pages. Tokens are `\\w+` runs; F1 of average precision and recall.",
+        f"{len(ids)} pages. Tokens are `\\w+` runs; F1 of average precision (pages with output)"
+        " and average recall (all pages). The truth is the article body without its headline.",
+        "CPU ms/page include loading (decoding, format detection) and, for HTML, extraction.",
         "",
-        "| system | input | precision | recall | F1 | F1 (4-shingles) | ms/page |",
+        "| system | input | precision | recall | F1 | F1 (4-shingles) | CPU ms/page |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, kind, system, pages in systems:
@@ -132,19 +148,17 @@ def evaluate(data_dir: Path) -> tuple[str, bool]:
         s = score_pages(outputs, truths, seconds)
         scores[label] = s
         rows.append(
-            f"| {label} | {kind} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} "
-            f"| {s.shingle_f1:.3f} | {s.ms_per_page:.2f} |"
+            f"| {label} | {kind} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.4f} "
+            f"| {s.shingle_f1:.4f} | {s.ms_per_page:.2f} |"
         )
-    ours, html, traf = (
-        scores["newsbot cleaner"],
-        scores["newsbot HTML loader"],
-        scores["trafilatura alone"],
-    )
-    ok = ours.f1 >= TARGET_DUMP_F1 and html.f1 >= traf.f1
+    dump = scores["newsbot cleaner: headline + body"]
+    html = scores["newsbot HTML loader: body"]
+    traf = scores["trafilatura alone"]
+    ok = dump.f1 >= TARGET_DUMP_F1 and html.f1 >= traf.f1
     rows += [
         "",
-        f"Targets: text-dump F1 ≥ {TARGET_DUMP_F1} (got {ours.f1:.3f}); "
-        f"HTML F1 ≥ trafilatura's {traf.f1:.3f} (got {html.f1:.3f}).",
+        f"Targets: text-dump F1 (headline + body) ≥ {TARGET_DUMP_F1}: {dump.f1:.4f}; "
+        f"HTML body F1 ≥ trafilatura's {traf.f1:.4f}: {html.f1:.4f}.",
     ]
     return "\n".join(rows) + "\n", ok
 

@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -34,12 +35,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from . import handlers
+from . import handlers, health
 from .commands import COMMANDS
 from .compat import TolerantRequest
 from .config import Settings
 from .console import CONSOLE_CHAT_ID, LOCAL_TOKEN, ConsoleBotAPI
-from .delivery import DeliveryWorker
+from .delivery import DeliveryWorker, stop_worker
 from .errors import ConfigError
 from .inbox import InboxWatcher, Ingestor, is_article_name
 from .models import SubscriptionMode
@@ -53,6 +54,7 @@ __all__ = [
     "running",
     "seed_inbox",
     "start_background",
+    "webhook_options",
 ]
 
 logger = logging.getLogger(__name__)
@@ -192,6 +194,8 @@ def _report_exit(task: asyncio.Task[None]) -> None:
 
 async def _stop_background(services: Services) -> None:
     tasks, services.tasks = services.tasks, []
+    worker_task = next((t for t in tasks if t.get_name() == "newsbot-delivery"), None)
+    await stop_worker(services.worker, worker_task)  # the part in flight is finished first
     for task in tasks:
         task.cancel()
     for task in tasks:
@@ -254,6 +258,21 @@ def seed_inbox(inbox: Path, samples: Path = SAMPLES_DIR) -> int:
     return copied
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """``run_webhook`` arguments: listen on NEWSBOT_WEBHOOK_LISTEN:PORT at the public URL's path
+    (a reverse proxy forwards https://host/path to it) and register the URL with Telegram."""
+    secret = settings.webhook_secret
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url or "").path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": secret.get_secret_value() if secret else None,
+        "allowed_updates": Update.ALL_TYPES,
+        "drop_pending_updates": False,
+    }
+
+
 def run(settings: Settings) -> None:
     """Run the bot until SIGINT/SIGTERM (blocking); local console mode when there is no token.
 
@@ -272,8 +291,12 @@ def run(settings: Settings) -> None:
             for chatty in ("bot", "telegram", "apscheduler"):
                 logging.getLogger(chatty).setLevel(logging.WARNING)
     app = build_application(settings, request=request)
+    health.install(app, interval=settings.metrics_seconds)
     try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        if settings.webhook_mode:
+            app.run_webhook(**webhook_options(settings))
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     except InvalidToken as exc:
         raise ConfigError(
             "the Bot API server rejected TELEGRAM_BOT_TOKEN (or TELEGRAM_API_BASE_URL is not a "

@@ -6,9 +6,12 @@ rest still go through; the exit code is 1 when any input failed.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -125,7 +128,11 @@ def run() -> None:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     token = settings.telegram_bot_token
-    configure_logging(settings.log_level, secrets=(token.get_secret_value(),) if token else ())
+    configure_logging(
+        settings.log_level,
+        secrets=(token.get_secret_value(),) if token else (),
+        fmt=settings.log_format,
+    )
     from .app import run as run_app  # the bot stack is heavy: import it only to run it
 
     try:
@@ -138,22 +145,73 @@ def run() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @_summary_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line.")
-def summarize(paths: tuple[str, ...], sentences: int | None, algorithm: str, as_json: bool) -> None:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal and stdout is not).",
+)
+def summarize(
+    paths: tuple[str, ...],
+    sentences: int | None,
+    algorithm: str,
+    as_json: bool,
+    progress: bool | None,
+) -> None:
     """Summarize articles: files, folders (their articles, by name) or '-' for stdin.
 
-    Example: newsbot summarize inbox/ --sentences 3 --json
+    Example: newsbot summarize inbox/ --sentences 3 --json > summaries.jsonl
     """
     options = SummaryOptions(sentences=sentences, algorithm=algorithm)
+    names = list(_expand(paths))
     failed = 0
-    for name in _expand(paths):
-        try:
-            summary = summarize_article(_read(name), options)
-        except ArticleError as exc:
-            failed += 1
-            click.echo(f"newsbot: {exc}", err=True)
-            continue
-        click.echo(_as_json(name, summary) if as_json else _as_text(name, summary))
+    with _progress(names, progress) as items:
+        for name in items:
+            try:
+                summary = summarize_article(_read(name), options)
+            except ArticleError as exc:
+                failed += 1
+                click.echo(f"newsbot: {exc}", err=True)
+                continue
+            click.echo(_as_json(name, summary) if as_json else _as_text(name, summary))
     if failed:
+        sys.exit(1)
+
+
+def _progress(names: list[str], wanted: bool | None) -> AbstractContextManager[Iterable[str]]:
+    """A progress bar on stderr, shown only where a person watches it and it can't garble
+    the results: stderr a terminal, stdout redirected (or forced with ``--progress``)."""
+    if wanted is None:
+        wanted = len(names) > 1 and _isatty(sys.stderr) and not _isatty(sys.stdout)
+    if not wanted:
+        return contextlib.nullcontext(names)
+    return click.progressbar(
+        names, label="summarizing", file=sys.stderr, show_pos=True, show_eta=True, width=30
+    )
+
+
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@cli.command()
+@click.option("--online", is_flag=True, help="Also call getMe on TELEGRAM_API_BASE_URL.")
+def check(online: bool) -> None:
+    """Check settings, folders, database and token before running; exit code 1 on a failure.
+
+    One line per check. The token is never printed. Example: newsbot check --online
+    """
+    from .checks import CheckResult, format_result, run_checks
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        click.echo(format_result(CheckResult("settings", "fail", str(exc))))
+        sys.exit(1)
+    results = asyncio.run(run_checks(settings, online=online))
+    for result in results:
+        click.echo(format_result(result))
+    if any(result.failed for result in results):
         sys.exit(1)
 
 

@@ -6,8 +6,10 @@ passes it down, and tests build ``Settings(...)`` directly.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -16,6 +18,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from .errors import ConfigError
 
 __all__ = ["Settings", "load_settings"]
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def _parse_ids(value: object) -> object:
@@ -52,8 +58,55 @@ class Settings(BaseSettings):
         default_factory=list, alias="NEWSBOT_OWNER_IDS"
     )
     log_level: str = Field(default="INFO", alias="NEWSBOT_LOG_LEVEL")
+    # Operations (issue 7): log format, the periodic metrics line, webhook mode.
+    log_format: Literal["text", "json"] = Field(default="text", alias="NEWSBOT_LOG_FORMAT")
+    metrics_seconds: float = Field(default=300.0, ge=0, alias="NEWSBOT_METRICS_SECONDS")
+    webhook_url: str | None = Field(default=None, alias="NEWSBOT_WEBHOOK_URL")
+    webhook_listen: str = Field(default="0.0.0.0", alias="NEWSBOT_WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, alias="NEWSBOT_WEBHOOK_PORT")
+    webhook_secret: SecretStr | None = Field(default=None, alias="NEWSBOT_WEBHOOK_SECRET")
 
     _ids = field_validator("allowed_chats", "owner_ids", mode="before")(_parse_ids)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"unknown log level {value!r} (use one of {', '.join(_LOG_LEVELS)})")
+        return level
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        """Empty means polling; otherwise an absolute http(s) URL Telegram can post to."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            parts = urlsplit(value.strip())
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    f"{value!r} is not an absolute URL (e.g. https://bot.example.org/newsbot)"
+                )
+            return value.strip()
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        """Telegram echoes it in a header: 1-256 characters of A-Z, a-z, 0-9, _ and -."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is None or (isinstance(raw, str) and not raw):
+            return None
+        if isinstance(raw, str) and not _SECRET_RE.fullmatch(raw):
+            # never echo the value: it is a secret
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, '_' and '-'")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -65,6 +118,11 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (use Area/City, e.g. Europe/Berlin)"
             ) from exc
         return value
+
+    @property
+    def webhook_mode(self) -> bool:
+        """Telegram pushes updates to NEWSBOT_WEBHOOK_URL instead of being polled."""
+        return self.webhook_url is not None and not self.local_mode
 
     @property
     def local_mode(self) -> bool:

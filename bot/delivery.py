@@ -18,6 +18,11 @@ What Telegram says, and what we do::
 PTB's ``AIORateLimiter`` (on the Application's bot) paces requests and already retries a 429
 a few times; a ``RetryAfter`` reaching us means it gave up, so the row waits in the store
 instead of blocking the worker.
+
+Shutting down (SIGTERM/SIGINT) keeps the queue: :meth:`DeliveryWorker.stop` lets the part in
+flight finish and be recorded, then the worker returns; unsent rows stay PENDING for the next
+start. Cancelling a task in the middle of a request would open the duplicate window above
+for no reason, so :func:`stop_worker` cancels only after a grace period.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -43,10 +48,18 @@ from telegram.error import (
 )
 
 from .models import Delivery, DeliveryState
-from .render import render_article, render_digest, to_plain_text
+from .render import (
+    PostStyle,
+    digest_markup,
+    render_article,
+    render_digest,
+    style_for,
+    to_plain_text,
+)
+from .render import digest_title as local_digest_title
 from .store import Store
 
-__all__ = ["DeliveryWorker", "digest_title", "retry_after_seconds"]
+__all__ = ["DeliveryWorker", "digest_title", "retry_after_seconds", "stop_worker"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +126,20 @@ class DeliveryWorker:
         self._poll_interval = poll_interval
         self._base_backoff = base_backoff
         self._max_backoff = max_backoff
-        self._rendered: dict[int, tuple[str, ...]] = {}
+        self._rendered: dict[tuple[int, PostStyle], tuple[str, ...]] = {}
+        self._styles: dict[int, PostStyle] = {}  # per batch: /settings changes apply next batch
         self._lock = asyncio.Lock()
         self._blocked: set[int] = set()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the part in flight, then stop (:meth:`run_forever` returns); the rest of the
+        queue stays PENDING in the store."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     async def run_once(self) -> int:
         """Send what is due now; returns how many deliveries were worked on.
@@ -125,7 +149,10 @@ class DeliveryWorker:
         async with self._lock:
             due = await self._store.claim_due(self._batch, self._clock())
             self._blocked.clear()
+            self._styles.clear()
             for delivery in due:
+                if self._stopping.is_set():
+                    break
                 if delivery.chat_id in self._blocked:
                     continue  # paused earlier in this batch; the store failed its rows already
                 await self._process(delivery)
@@ -135,7 +162,7 @@ class DeliveryWorker:
         """Loop until cancelled: work, then wait for ``wake`` (new rows) or the poll interval
         (retries coming due). Survives any error: logs it with the traceback and backs off."""
         failures = 0
-        while True:
+        while not self._stopping.is_set():
             try:
                 processed = await self.run_once()
             except asyncio.CancelledError:
@@ -148,8 +175,15 @@ class DeliveryWorker:
             failures = 0
             if processed >= self._batch:
                 continue  # more may be due right now
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=self._poll_interval)
+            stop = asyncio.ensure_future(self._stopping.wait())
+            woken = asyncio.ensure_future(wake.wait())
+            try:
+                await asyncio.wait(
+                    (stop, woken), timeout=self._poll_interval, return_when="FIRST_COMPLETED"
+                )
+            finally:
+                stop.cancel()
+                woken.cancel()
             wake.clear()
 
     # -- one delivery ----------------------------------------------------------------------------
@@ -172,9 +206,15 @@ class DeliveryWorker:
         plain = False
         migrations = 0
         while index < len(parts):
+            if self._stopping.is_set():
+                return  # shutting down: the next start resumes at this part
             text = to_plain_text(parts[index]) if plain else parts[index]
+            last_of_digest = delivery.kind == "digest" and index == len(parts) - 1
+            markup = await self._digest_markup(delivery) if last_of_digest else None
             try:
-                message_id = await self._send(chat_id, delivery.thread_id, text, html=not plain)
+                message_id = await self._send(
+                    chat_id, delivery.thread_id, text, html=not plain, reply_markup=markup
+                )
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)
                 await self._store.mark_retry(
@@ -262,8 +302,9 @@ class DeliveryWorker:
         """
         if delivery.parts:
             return delivery.parts
+        style = await self._style(delivery.chat_id)
         if delivery.kind == "article" and delivery.article_ids:
-            cached = self._rendered.get(delivery.article_ids[0])
+            cached = self._rendered.get((delivery.article_ids[0], style))
             if cached is not None:
                 return cached
         articles = await self._store.get_articles(delivery.article_ids)
@@ -271,21 +312,42 @@ class DeliveryWorker:
             return ()
         if delivery.kind == "digest":
             chat = await self._store.get_chat(delivery.chat_id)
-            title = digest_title(delivery.created_at, chat.timezone if chat else "UTC")
-            return tuple(render_digest(articles, title=title))
-        parts = tuple(render_article(articles[0]))
+            tz = chat.timezone if chat else "UTC"
+            title = local_digest_title(delivery.created_at, tz, style.lang)
+            return tuple(render_digest(articles, title=title, style=style))
+        parts = tuple(render_article(articles[0], style))
         if len(self._rendered) >= _RENDER_CACHE:
             self._rendered.pop(next(iter(self._rendered)))
-        self._rendered[articles[0].id] = parts
+        self._rendered[(articles[0].id, style)] = parts
         return parts
 
-    async def _send(self, chat_id: int, thread_id: int | None, text: str, *, html: bool) -> int:
+    async def _style(self, chat_id: int) -> PostStyle:
+        """The chat's /settings (language, summary length, quotes) for rendering its posts."""
+        style = self._styles.get(chat_id)
+        if style is None:
+            style = self._styles[chat_id] = style_for(await self._store.get_chat(chat_id))
+        return style
+
+    async def _digest_markup(self, delivery: Delivery) -> InlineKeyboardMarkup | None:
+        """The numbered "more" buttons under a digest's last part (see bot.render)."""
+        return digest_markup(await self._store.get_articles(delivery.article_ids))
+
+    async def _send(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        text: str,
+        *,
+        html: bool,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> int:
         message = await self._bot.send_message(
             chat_id=chat_id,
             text=text,
             message_thread_id=thread_id,
             parse_mode=ParseMode.HTML if html else None,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_markup=reply_markup,
         )
         return message.message_id
 
@@ -321,3 +383,21 @@ class DeliveryWorker:
             delay,
             reason,
         )
+
+
+async def stop_worker(
+    worker: DeliveryWorker | None, task: asyncio.Task[None] | None, *, grace: float = 5.0
+) -> None:
+    """Ask the worker to stop after the part in flight, wait up to ``grace`` seconds, then
+    cancel (a send stuck in a long flood wait must not hold shutdown forever)."""
+    if worker is not None:
+        worker.stop()
+    if task is None or task.done():
+        return
+    await asyncio.wait({task}, timeout=grace)
+    if task.done():
+        return
+    logger.warning("delivery worker did not stop within %.1fs; cancelling it", grace)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

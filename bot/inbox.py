@@ -6,10 +6,17 @@ its size and mtime have not changed for ``settle_seconds``: a file written in ch
 read half-way. Temporary names (dotfiles, ``*.part``, ``*.tmp``, ``*~``, ...) are ignored, so
 "write to a temp name, then rename" is picked up once, at the final name.
 
-Ingesting dedups by the SHA-256 of the bytes, summarizes in a worker thread, stores the
-article and queues it for every instant subscriber. A file that cannot be read as an article
-is recorded with its reason and moved to ``<inbox>/.failed/`` next to a ``.reason.txt``;
-user files are never deleted, and one bad file never blocks the rest.
+Ingesting dedups by the SHA-256 of the bytes, summarizes in a worker thread, then stores the
+article and queues it for every instant subscriber in one transaction (killed in between, the
+file would later look like a known duplicate and never be posted). A file that cannot be read
+as an article is recorded with its reason and moved to ``<inbox>/.failed/`` next to a
+``.reason.txt``; user files are never deleted, and one bad file never blocks the rest.
+
+Hostile files: the size limit is checked before reading (and the read stops at the limit);
+a path that resolves outside the inbox (symlink) or is not a regular file (FIFO, device) is
+refused when it is opened, not only when it was listed; a file that changes while it is read
+is left for the next settle round; names that are not valid UTF-8 or hold control characters
+are shown (logs, store, posts) with those replaced.
 """
 
 from __future__ import annotations
@@ -18,7 +25,10 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
+import stat
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +54,7 @@ __all__ = [
     "InboxWatcher",
     "IngestResult",
     "Ingestor",
+    "display_name",
     "is_article_name",
     "summarize_in_thread",
 ]
@@ -71,7 +82,7 @@ class IngestResult:
     """What became of one inbox file."""
 
     path: Path
-    outcome: Literal["new", "duplicate", "bad", "gone"]
+    outcome: Literal["new", "duplicate", "bad", "gone", "changed"]
     article_id: int | None = None
     deliveries: int = 0
     reason: str | None = None
@@ -90,9 +101,55 @@ async def summarize_in_thread(data: bytes, name: str, options: SummaryOptions) -
     return await asyncio.to_thread(_summarize, data, name, options)
 
 
-def _read_and_hash(path: Path) -> tuple[bytes, str]:
-    data = path.read_bytes()
+class _Refused(Exception):
+    """The path must not be read at all (outside the inbox, not a regular file)."""
+
+
+class _Changed(Exception):
+    """The file changed while it was read: try again once it has settled."""
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_and_hash(path: Path, root: Path, max_bytes: int) -> tuple[bytes, str]:
+    """Read a regular file inside ``root``: at most ``max_bytes`` (+1 to tell it is over).
+
+    The checks happen on the opened descriptor, so swapping the file for a symlink or a FIFO
+    after it was listed gains nothing. Raises :class:`ArticleTooLarge` without reading a
+    file that is over the limit.
+    """
+    try:
+        real = path.resolve(strict=True)
+    except RuntimeError as exc:  # a symlink loop (Python < 3.13)
+        raise _Refused("the file is a symlink loop") from exc
+    if not real.is_relative_to(root):
+        raise _Refused("the file is a link to a place outside the inbox")
+    fd = os.open(real, _OPEN_FLAGS | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        before = os.fstat(handle.fileno())
+        if not stat.S_ISREG(before.st_mode):
+            raise _Refused("not a regular file")
+        if before.st_size > max_bytes:
+            raise ArticleTooLarge(path.name, _too_large(before.st_size, max_bytes))
+        data = handle.read(max_bytes + 1)
+        after = os.fstat(handle.fileno())
+    if len(data) > max_bytes:
+        raise ArticleTooLarge(path.name, _too_large(len(data), max_bytes))
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        raise _Changed
     return data, hashlib.sha256(data).hexdigest()
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"the file is too large ({size:,} bytes; the limit is {limit:,}, NEWSBOT_MAX_FILE_BYTES)"
+
+
+def display_name(name: str) -> str:
+    """A file name safe to log, store and post: undecodable bytes and control characters
+    (newlines could forge log lines) become U+FFFD."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in text)
 
 
 def _unique(path: Path) -> Path:
@@ -134,36 +191,49 @@ class Ingestor:
         self._store = store
         self._summarize = summarize
         self._inbox = inbox
+        self._root = inbox.resolve()
         self._options = options or SummaryOptions()
         self._max_bytes = max_file_bytes
         self._on_new = on_new
 
     async def __call__(self, path: Path) -> IngestResult:
+        name = display_name(path.name)
         try:
-            data, digest = await asyncio.to_thread(_read_and_hash, path)
+            data, digest = await asyncio.to_thread(
+                _read_and_hash, path, self._root, self._max_bytes
+            )
         except FileNotFoundError:
             return IngestResult(path, "gone")
+        except _Changed:
+            logger.info("inbox file changed while read, waiting path=%s", name)
+            return IngestResult(path, "changed")
+        except _Refused as exc:
+            return await self._bad(path, str(exc), move=False)
+        except ArticleTooLarge as exc:
+            return await self._bad(path, exc.reason, move=True)
         except OSError as exc:
             return await self._bad(path, f"cannot read the file: {exc.strerror or exc}", move=False)
         if await self._store.has_article(digest):
-            logger.info("inbox duplicate path=%s sha256=%s", path.name, digest[:12])
+            logger.info("inbox duplicate path=%s sha256=%s", name, digest[:12])
             return IngestResult(path, "duplicate")
         try:
-            if len(data) > self._max_bytes:
-                raise ArticleTooLarge(
-                    path.name, f"{len(data)} bytes, over the limit of {self._max_bytes}"
-                )
-            summary = await self._summarize(data, path.name, self._options)
+            summary = await self._summarize(data, name, self._options)
         except ArticleError as exc:
             return await self._bad(path, exc.reason, move=True)
-        stored = await self._store.add_article(digest, str(path), summary)
-        if stored is None:
+        except Exception as exc:  # an engine bug (deep recursion...) must not kill the inbox
+            logger.exception("inbox could not summarize path=%s", name)
+            reason = f"could not be processed (internal error: {type(exc).__name__})"
+            return await self._bad(path, reason, move=True)
+        added = await self._store.add_and_enqueue_article(
+            digest, str(path.parent / name), summary
+        )
+        if added is None:
             return IngestResult(path, "duplicate")
-        queued = await self._store.enqueue_article(stored.id)
+        stored, queued = added
         logger.info(
             "inbox new article=%s path=%s title=%r deliveries=%s",
             stored.id,
-            path.name,
+            name,
             stored.title,
             queued,
         )
@@ -172,8 +242,8 @@ class Ingestor:
         return IngestResult(path, "new", article_id=stored.id, deliveries=queued)
 
     async def _bad(self, path: Path, reason: str, *, move: bool) -> IngestResult:
-        logger.warning("inbox bad file path=%s reason=%s", path.name, reason)
-        await self._store.record_bad_file(str(path), reason)
+        logger.warning("inbox bad file path=%s reason=%s", display_name(path.name), reason)
+        await self._store.record_bad_file(str(path.parent / display_name(path.name)), reason)
         if move:
             await asyncio.to_thread(_quarantine, path, self._inbox, reason)
         return IngestResult(path, "bad", reason=reason)
@@ -219,10 +289,12 @@ class InboxWatcher:
             return None
         try:
             if path.is_symlink() and not path.resolve().is_relative_to(self._root):
-                logger.warning("inbox ignores symlink pointing outside path=%s", path.name)
+                logger.warning(
+                    "inbox ignores symlink pointing outside path=%s", display_name(path.name)
+                )
                 return None
             stat = path.stat()
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
             return None
         if not path.is_file():
             return None
@@ -272,8 +344,11 @@ class InboxWatcher:
             try:
                 result = await self._ingest(path)
             except Exception as exc:
-                logger.exception("inbox failed to ingest path=%s", path.name)
+                logger.exception("inbox failed to ingest path=%s", display_name(path.name))
                 result = IngestResult(path, "bad", reason=f"internal error: {exc!r}")
+            if result.outcome == "changed":  # still being written: settle again
+                self._done.pop(path, None)
+                self.notice(path)
             results.append(result)
         if results:
             self.results = (self.results + results)[-20:]

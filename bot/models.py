@@ -68,6 +68,9 @@ class Chat:
     timezone: str
     language: str | None
     active: bool
+    #: ``/settings``: "short" | "normal" | "long" summaries, and whether posts show quotes.
+    summary_length: str = "normal"
+    show_quotes: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,8 @@ class Subscription:
     created_at: datetime
     last_digest_at: datetime | None
     paused_reason: str | None = None
+    #: ``/filter``: normalized words/phrases (``-word`` excludes); empty means every story.
+    filters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

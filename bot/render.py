@@ -17,33 +17,64 @@ at the end of the part and reopened at the start of the next, so each part parse
 from __future__ import annotations
 
 import bisect
+import functools
 import html
+import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePath
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from summaries import Quote
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from .models import StoredArticle
+from summaries import Quote, SummariesError, SummaryOptions, summarize
+
+from .digest import DigestItem, plan_digest, source_name
+from .i18n import t
+from .models import Chat, StoredArticle
 
 __all__ = [
+    "DEFAULT_STYLE",
+    "LENGTHS",
     "MESSAGE_LIMIT",
+    "MORE_PREFIX",
+    "PostStyle",
     "article_html",
+    "digest_buttons",
     "digest_html",
+    "digest_markup",
+    "digest_title",
+    "parse_more",
     "render_article",
     "render_digest",
+    "render_more",
     "render_quotes",
     "split_message",
+    "style_for",
     "to_plain_text",
     "utf16_len",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Telegram's limit for one text message, in UTF-16 code units.
 MESSAGE_LIMIT = 4096
 #: Longer URLs are shown as text, not linked (and never break the splitter).
 _MAX_URL = 2048
 _DIGEST_SUMMARY_CHARS = 400
+#: ``/settings`` summary lengths: "short" keeps two sentences, "long" asks the summarizer for
+#: twice as many (at least :data:`_LONG_MIN`) from the stored article.
+LENGTHS = ("short", "normal", "long")
+_SHORT_SENTENCES = 2
+_LONG_MIN = 6
+#: Callback data of a digest's "more" buttons: ``more:<article id>[,<id>...]`` (64 bytes max).
+MORE_PREFIX = "more:"
+_MORE_IDS = 6
+_BUTTONS_PER_ROW = 8
+_MAX_BUTTONS = 100  # Telegram's limit for one inline keyboard
 _QUOTE_MARKS = "\"'“”„‟«»‘’‚‛‹›「」『』"
 
 
@@ -121,42 +152,110 @@ def _source_text(article: StoredArticle, *, with_date: bool = True) -> str:
     return shown
 
 
-def _title(article: StoredArticle) -> str:
+def _title(article: StoredArticle, lang: str = "en") -> str:
     title = (article.title or article.summary.article.title or "").strip()
-    return _esc(title) if title else "Untitled article"
+    return _esc(title) if title else t("post.untitled", lang)
 
 
-def article_html(article: StoredArticle) -> str:
-    """The whole post, unsplit: title, summary paragraphs, key quotes, source."""
-    blocks = [f"<b>{_title(article)}</b>"]
-    blocks.extend(_esc(p) for p in _paragraphs(article.summary.sentences))
-    key_quotes = article.summary.key_quotes
+@dataclass(frozen=True, slots=True)
+class PostStyle:
+    """How one chat wants its posts (``/settings``): language, summary length, quotes."""
+
+    lang: str = "en"
+    length: str = "normal"
+    quotes: bool = True
+
+
+DEFAULT_STYLE = PostStyle()
+
+
+def style_for(chat: Chat | None) -> PostStyle:
+    """The chat's post style; a chat that follows its users' languages gets English posts
+    (a post goes to everyone in the chat; a /settings language choice changes that)."""
+    if chat is None:
+        return DEFAULT_STYLE
+    length = chat.summary_length if chat.summary_length in LENGTHS else "normal"
+    return PostStyle(lang=chat.language or "en", length=length, quotes=chat.show_quotes)
+
+
+@functools.lru_cache(maxsize=64)
+def _long_sentences(article: StoredArticle) -> tuple[str, ...]:
+    """A longer summary of the stored article (the text is kept with the summary)."""
+    stored = article.summary.sentences
+    wanted = max(2 * len(stored), _LONG_MIN)
+    options = SummaryOptions(
+        sentences=wanted,
+        algorithm=article.summary.algorithm,
+        language=article.summary.article.language,
+    )
+    try:
+        longer = summarize(article.summary.article, options)
+    except (SummariesError, ValueError) as exc:
+        logger.info("long summary unavailable article=%s error=%s", article.id, exc)
+        return stored
+    return longer if len(longer) > len(stored) else stored
+
+
+def _sentences(article: StoredArticle, length: str) -> tuple[str, ...]:
+    if length == "short":
+        return article.summary.sentences[:_SHORT_SENTENCES]
+    if length == "long" and article.summary.article.paragraphs:
+        return _long_sentences(article)
+    return article.summary.sentences
+
+
+def article_html(
+    article: StoredArticle, style: PostStyle = DEFAULT_STYLE, *, also: Sequence[str] = ()
+) -> str:
+    """The whole post, unsplit: title, summary paragraphs, key quotes, source (and the other
+    sources of the same story, when a digest merged it)."""
+    lang = style.lang
+    blocks = [f"<b>{_title(article, lang)}</b>"]
+    blocks.extend(_esc(p) for p in _paragraphs(_sentences(article, style.length)))
+    key_quotes = article.summary.key_quotes if style.quotes else ()
+    if style.length == "short":
+        key_quotes = key_quotes[:1]
     if key_quotes:
-        blocks.append("<b>Key quotes</b>\n" + "\n".join(_quote_line(q) for q in key_quotes))
+        heading = t("post.key_quotes", lang)
+        blocks.append(f"<b>{heading}</b>\n" + "\n".join(_quote_line(q) for q in key_quotes))
     source = _source_text(article)
     if source:
-        blocks.append(f"Source: {source}")
+        blocks.append(f"{t('post.source', lang)}: {source}")
+    if also:
+        blocks.append(f"{t('digest.also', lang)}: " + ", ".join(_esc(a) for a in also))
     return "\n\n".join(blocks)
 
 
-def render_article(article: StoredArticle) -> list[str]:
+def render_article(article: StoredArticle, style: PostStyle = DEFAULT_STYLE) -> list[str]:
     """The post as Telegram messages (usually one)."""
-    return split_message(article_html(article))
+    return split_message(article_html(article, style))
 
 
-def render_quotes(article: StoredArticle) -> list[str]:
+def render_quotes(article: StoredArticle, style: PostStyle = DEFAULT_STYLE) -> list[str]:
     """The article's key quotes with speakers (all full quotes when none is flagged key)."""
+    lang = style.lang
     quotes = article.summary.key_quotes or tuple(q for q in article.summary.quotes if not q.partial)
-    blocks = [f"<b>{_title(article)}</b>"]
+    blocks = [f"<b>{_title(article, lang)}</b>"]
     if quotes:
-        heading = "Key quotes" if article.summary.key_quotes else "Quotes"
+        heading = t("post.key_quotes" if article.summary.key_quotes else "post.quotes", lang)
         blocks.append(f"<b>{heading}</b>\n" + "\n".join(_quote_line(q) for q in quotes))
     else:
-        blocks.append("<i>No direct quotes in this article.</i>")
+        blocks.append(f"<i>{t('post.no_quotes', lang)}</i>")
     source = _source_text(article)
     if source:
-        blocks.append(f"Source: {source}")
+        blocks.append(f"{t('post.source', lang)}: {source}")
     return split_message("\n\n".join(blocks))
+
+
+def render_more(articles: Sequence[StoredArticle], style: PostStyle = DEFAULT_STYLE) -> list[str]:
+    """A digest item expanded ("more" button): the full post of its first article, quotes
+    shown whatever the chat's setting, with the other sources of the same story named."""
+    if not articles:
+        return []
+    lead, others = articles[0], articles[1:]
+    names = [source_name(a) or _title(a, style.lang) for a in others]
+    expanded = PostStyle(lang=style.lang, length=style.length, quotes=True)
+    return split_message(article_html(lead, expanded, also=list(dict.fromkeys(names))))
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -169,26 +268,113 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-") + "…"
 
 
-def digest_html(articles: Sequence[StoredArticle], *, title: str) -> str:
-    """The whole digest, unsplit: a header, then numbered items (title, 1–2 sentences, source)."""
-    count = len(articles)
-    blocks = [f"<b>{_esc(title)}</b>\n<i>{count} article{'s' if count != 1 else ''}</i>"]
-    for number, article in enumerate(articles, start=1):
-        lines = [f"{number}. <b>{_title(article)}</b>"]
-        lead = " ".join(s.strip() for s in article.summary.sentences[:2] if s.strip())
-        if lead:
-            lines.append(_esc(_shorten(lead, _DIGEST_SUMMARY_CHARS)))
+def _digest_count(stories: int, articles: int, lang: str) -> str:
+    if lang == "en" and stories == articles:  # the short English form: "3 articles"
+        return f"{articles} article{'s' if articles != 1 else ''}"
+    if stories == articles:
+        return t("digest.count_one", lang, stories=stories)
+    return t("digest.count", lang, stories=stories, articles=articles)
+
+
+def _digest_item(item: DigestItem, style: PostStyle) -> str:
+    article = item.lead
+    lines = [f"{item.number}. <b>{_title(article, style.lang)}</b>"]
+    limit = _DIGEST_SUMMARY_CHARS // 2 if style.length == "short" else _DIGEST_SUMMARY_CHARS
+    count = 1 if style.length == "short" else 2
+    lead = " ".join(s.strip() for s in article.summary.sentences[:count] if s.strip())
+    if lead:
+        lines.append(_esc(_shorten(lead, limit)))
+    if len(item.articles) > 1:
+        shown = [_source_text(a, with_date=False) for a in item.articles]
+        source = " · ".join(dict.fromkeys(s for s in shown if s))
+    else:
         source = _source_text(article, with_date=False)
-        if source:
-            lines.append(f"<i>{source}</i>")
-        blocks.append("\n".join(lines))
+    if source:
+        lines.append(f"<i>{source}</i>")
+    return "\n".join(lines)
+
+
+def digest_html(
+    articles: Sequence[StoredArticle], *, title: str, style: PostStyle = DEFAULT_STYLE
+) -> str:
+    """The whole digest, unsplit: a header, then numbered items (title, 1–2 sentences,
+    sources), near-duplicates merged and grouped by source (see :mod:`bot.digest`)."""
+    plan = plan_digest(articles)
+    lang = style.lang
+    count = _digest_count(len(plan.items), plan.article_count, lang)
+    blocks = [f"<b>{_esc(title)}</b>\n<i>{count}</i>"]
+    headed = len(plan.sections) > 1
+    for section in plan.sections:
+        items = [_digest_item(item, style) for item in section.items]
+        if headed:
+            if section.several:
+                heading = t("digest.several", lang)
+            else:
+                heading = _esc(section.source) if section.source else t("digest.other", lang)
+            items[0] = f"<b>— {heading} —</b>\n\n{items[0]}"
+        blocks.extend(items)
+    if plan.items:
+        blocks.append(f"<i>{t('digest.more_hint', lang)}</i>")
     return "\n\n".join(blocks)
 
 
-def render_digest(articles: Sequence[StoredArticle], *, title: str) -> list[str]:
+def render_digest(
+    articles: Sequence[StoredArticle], *, title: str, style: PostStyle = DEFAULT_STYLE
+) -> list[str]:
     """A digest as Telegram messages; items are numbered across parts and never cut in two
     unless a single item is longer than a message."""
-    return split_message(digest_html(articles, title=title))
+    return split_message(digest_html(articles, title=title, style=style))
+
+
+def digest_buttons(articles: Sequence[StoredArticle]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Rows of ``(label, callback data)``: one numbered "more" button per digest item."""
+    buttons = [
+        (str(item.number), MORE_PREFIX + ",".join(str(a.id) for a in item.articles[:_MORE_IDS]))
+        for item in plan_digest(articles).items[:_MAX_BUTTONS]
+    ]
+    return tuple(
+        tuple(buttons[i : i + _BUTTONS_PER_ROW]) for i in range(0, len(buttons), _BUTTONS_PER_ROW)
+    )
+
+
+def digest_markup(articles: Sequence[StoredArticle]) -> InlineKeyboardMarkup | None:
+    """The digest's "more" keyboard (goes under its last part); None for an empty digest."""
+    rows = digest_buttons(articles)
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def parse_more(data: str) -> tuple[int, ...]:
+    """The article ids of a "more" button's callback data (empty when it is not one)."""
+    if not data.startswith(MORE_PREFIX):
+        return ()
+    ids = data[len(MORE_PREFIX) :].split(",")
+    if not ids or not all(i.isdigit() for i in ids):
+        return ()
+    return tuple(int(i) for i in ids[:_MORE_IDS])
+
+
+_RU_DAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+_RU_MONTHS = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+
+
+def digest_title(when: datetime, timezone: str, lang: str = "en") -> str:
+    """The digest header, dated in the chat's own time zone and language."""
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    local = when.astimezone(tz)
+    if lang == "ru":
+        date = (
+            f"{_RU_DAYS[local.weekday()]}, {local.day} {_RU_MONTHS[local.month - 1]} {local.year}"
+        )
+    else:
+        date = f"{local:%a} {local.day} {local:%b %Y}"
+    return t("digest.title", lang, date=date)
 
 
 # --- splitting ----------------------------------------------------------------------------------

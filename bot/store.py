@@ -39,12 +39,14 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    case,
     delete,
     event,
     func,
@@ -66,6 +68,7 @@ from sqlalchemy.types import TypeDecorator
 
 from summaries import Article, Quote, Summary
 
+from .filters import FilterSet, normalize_text
 from .models import (
     BadFile,
     Chat,
@@ -89,10 +92,19 @@ SEARCH_WINDOW = 20_000
 #: Characters of title + summary + body kept for search (a 20 MB file need not be searchable whole).
 SEARCH_TEXT_CHARS = 200_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: PostgreSQL advisory lock key held while migrating (any constant unique to newsbot).
+_MIGRATION_LOCK = 0x6E657773  # "news"
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class _Unset:
+    """The type of :data:`UNSET`: "leave this setting as it is" (``None`` is a value)."""
+
+
+UNSET = _Unset()
 
 
 # --- schema -------------------------------------------------------------------------------------
@@ -151,6 +163,9 @@ class ChatRow(Base):
     language: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # /settings (migration 2): NULL means the default ("normal", quotes shown).
+    summary_length: Mapped[str | None] = mapped_column(String(16), default=None)
+    show_quotes: Mapped[bool | None] = mapped_column(Boolean, default=None)
 
 
 class SubscriptionRow(Base):
@@ -167,6 +182,8 @@ class SubscriptionRow(Base):
     paused_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # /filter (migration 2): JSON list of normalized filters; NULL means every story.
+    filters: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class DeliveryRow(Base):
@@ -203,6 +220,30 @@ class BadFileRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class IngestClaimRow(Base):
+    """Which ingest process is summarizing a file (by content hash), until when (migration 3)."""
+
+    __tablename__ = "ingest_claims"
+
+    content_hash: Mapped[str] = mapped_column(String(128), primary_key=True)
+    claimed_by: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RateBucketRow(Base):
+    """A token bucket shared by every process sending with one bot (migration 3).
+
+    ``updated_at`` is epoch seconds (a float keeps the refill arithmetic one portable
+    expression on SQLite and PostgreSQL)."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
 def _initial_schema(conn: Connection) -> None:
     Base.metadata.create_all(conn)
 
@@ -210,12 +251,41 @@ def _initial_schema(conn: Connection) -> None:
 Migration = Callable[[Connection], None]
 
 #: Ordered schema steps ``(version, description, step)``. Append; never edit an applied step.
-MIGRATIONS: tuple[tuple[int, str, Migration], ...] = ((1, "initial schema", _initial_schema),)
+def _chat_settings_and_filters(conn: Connection) -> None:
+    """Issue 7 (chat side): per-chat summary length / quotes, per-subscription filters."""
+    columns = (
+        ("chats", "summary_length", "VARCHAR(16)"),
+        ("chats", "show_quotes", "BOOLEAN"),
+        ("subscriptions", "filters", "TEXT"),
+    )
+    inspector = inspect(conn)
+    for table, column, kind in columns:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+def _multi_process_claims(conn: Connection) -> None:
+    """Issue 8 (scale): ingest claims by content hash and the shared send-rate bucket."""
+    tables = [IngestClaimRow.__table__, RateBucketRow.__table__]
+    Base.metadata.create_all(conn, tables=tables)  # type: ignore[arg-type]
+
+
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
+    (1, "initial schema", _initial_schema),
+    (2, "chat settings and subscription filters", _chat_settings_and_filters),
+    (3, "multi-process claims", _multi_process_claims),
+)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def _apply_migrations(conn: Connection, now: datetime) -> list[int]:
-    """Bring the schema up to date; returns the versions applied (empty when current)."""
+    """Bring the schema up to date; returns the versions applied (empty when current).
+
+    On PostgreSQL a transaction-scoped advisory lock serializes processes starting together
+    (SQLite's BEGIN IMMEDIATE already does); the second one then finds the schema current.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
     fresh = not inspect(conn).has_table("articles")
     SchemaVersionRow.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
     done = set(conn.execute(select(SchemaVersionRow.version)).scalars())
@@ -323,6 +393,8 @@ def _chat(row: ChatRow) -> Chat:
         timezone=row.timezone,
         language=row.language,
         active=row.active,
+        summary_length=row.summary_length or "normal",
+        show_quotes=row.show_quotes is not False,
     )
 
 
@@ -342,6 +414,7 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         created_at=row.created_at,
         last_digest_at=row.last_digest_at,
         paused_reason=row.paused_reason,
+        filters=tuple(json.loads(row.filters)) if row.filters else (),
     )
 
 
@@ -439,6 +512,100 @@ class Store:
             value = await session.scalar(select(func.max(SchemaVersionRow.version)))
         return int(value or 0)
 
+    @property
+    def is_postgres(self) -> bool:
+        """Whether several processes (and machines) can share this store."""
+        return self._dialect == "postgresql"
+
+    # -- multi-process coordination --------------------------------------------------------------
+
+    async def claim_ingest(
+        self, content_hash: str, owner: str, *, lease: timedelta = timedelta(minutes=5)
+    ) -> bool:
+        """Claim the right to summarize the file with this content hash; False when another
+        live process holds it. A claim whose lease ran out (its process died) is taken over;
+        the owner may claim again (renew). One atomic ``INSERT .. ON CONFLICT DO UPDATE
+        .. WHERE`` on both backends, so two processes never both win."""
+        now = self._clock()
+        insert = self._insert(IngestClaimRow).values(
+            content_hash=content_hash, claimed_by=owner, claimed_at=now, lease_until=now + lease
+        )
+        stmt = insert.on_conflict_do_update(
+            index_elements=["content_hash"],
+            set_={
+                "claimed_by": insert.excluded.claimed_by,
+                "claimed_at": insert.excluded.claimed_at,
+                "lease_until": insert.excluded.lease_until,
+            },
+            where=(IngestClaimRow.lease_until < now) | (IngestClaimRow.claimed_by == owner),
+        ).returning(IngestClaimRow.content_hash)
+        async with self._sessions.begin() as session:
+            won = (await session.execute(stmt)).scalar_one_or_none()
+        return won is not None
+
+    async def release_ingest(self, content_hash: str, owner: str) -> None:
+        """Drop our claim (the article is stored, or the file was bad and moved away)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(IngestClaimRow).where(
+                    IngestClaimRow.content_hash == content_hash,
+                    IngestClaimRow.claimed_by == owner,
+                )
+            )
+
+    async def take_rate_token(self, key: str, *, rate: float, burst: float = 1.0) -> float:
+        """Reserve one send from the token bucket ``key`` shared by all processes; returns the
+        seconds to wait before sending (0 when a token was free).
+
+        The bucket refills at ``rate`` per second up to ``burst``. A reservation may drive it
+        negative: each caller then waits its turn, so N processes together never exceed
+        ``rate``. One ``UPDATE .. RETURNING`` (a row lock on PostgreSQL) per send.
+        """
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        now = self._clock().timestamp()
+        col = RateBucketRow
+        at = literal(now, Float())
+        elapsed = case((col.updated_at < at, at - col.updated_at), else_=literal(0.0, Float()))
+        refill = col.tokens + elapsed * rate
+        capped = case((refill > burst, literal(float(burst), Float())), else_=refill)
+        stmt = (
+            update(RateBucketRow)
+            .where(col.key == key)
+            .values(
+                tokens=capped - 1.0,
+                updated_at=case((col.updated_at < at, at), else_=col.updated_at),
+            )
+            .returning(col.tokens)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions.begin() as session:
+            left = (await session.execute(stmt)).scalar_one_or_none()
+            if left is None:
+                await session.execute(
+                    self._insert(RateBucketRow)
+                    .values(key=key, tokens=float(burst), updated_at=now)
+                    .on_conflict_do_nothing(index_elements=["key"])
+                )
+                left = (await session.execute(stmt)).scalar_one()
+        return 0.0 if left >= 0 else -float(left) / rate
+
+    async def digest_targets(self) -> list[tuple[Subscription, str]]:
+        """Active digest subscriptions with their chat's time zone (for the digest poller)."""
+        stmt = (
+            select(SubscriptionRow, ChatRow.timezone)
+            .join(ChatRow, ChatRow.id == SubscriptionRow.chat_id)
+            .where(
+                SubscriptionRow.mode != SubscriptionMode.INSTANT.value,
+                SubscriptionRow.paused.is_(False),
+                ChatRow.active.is_(True),
+            )
+            .order_by(SubscriptionRow.id)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(stmt)).all()
+        return [(_subscription(row), tz) for row, tz in rows]
+
     def _insert(self, table: type[Base]) -> Any:
         """The dialect's INSERT, which has ``on_conflict_do_nothing`` (sqlite, postgresql)."""
         if self._dialect == "postgresql":
@@ -447,12 +614,9 @@ class Store:
 
     # -- articles ------------------------------------------------------------------------------
 
-    async def add_article(
-        self, content_hash: str, path: str, summary: Summary
-    ) -> StoredArticle | None:
-        """Store an article; ``None`` when one with the same content hash exists already."""
+    def _article_insert(self, content_hash: str, path: str, summary: Summary) -> Any:
         article = summary.article
-        stmt = (
+        return (
             self._insert(ArticleRow)
             .values(
                 content_hash=content_hash,
@@ -467,12 +631,40 @@ class Store:
             .on_conflict_do_nothing(index_elements=["content_hash"])
             .returning(ArticleRow.id)
         )
+
+    async def add_article(
+        self, content_hash: str, path: str, summary: Summary
+    ) -> StoredArticle | None:
+        """Store an article; ``None`` when one with the same content hash exists already."""
+        stmt = self._article_insert(content_hash, path, summary)
         async with self._sessions.begin() as session:
             new_id = (await session.execute(stmt)).scalar_one_or_none()
             if new_id is None:
                 return None
             row = await session.get_one(ArticleRow, new_id)
             return _article(row)
+
+    async def add_and_enqueue_article(
+        self, content_hash: str, path: str, summary: Summary
+    ) -> tuple[StoredArticle, int] | None:
+        """``add_article`` and ``enqueue_article`` in ONE transaction; None for a duplicate.
+
+        Two transactions leave a window: killed between them, the article is stored but never
+        queued, and after a restart the inbox skips the file as a duplicate, so it is lost.
+        """
+        stmt = self._article_insert(content_hash, path, summary)
+        async with self._sessions.begin() as session:
+            new_id = (await session.execute(stmt)).scalar_one_or_none()
+            if new_id is None:
+                return None
+            result = await session.execute(self._enqueue_article_stmt(new_id))
+            filtered = await self._enqueue_filtered(session, new_id)
+            row = await session.get_one(ArticleRow, new_id)
+            stored = _article(row)
+        created = int(getattr(result, "rowcount", 0) or 0) + filtered
+        if created:
+            logger.info("enqueued article=%s deliveries=%s", new_id, created)
+        return stored, created
 
     async def has_article(self, content_hash: str) -> bool:
         async with self._sessions() as session:
@@ -799,12 +991,47 @@ class Store:
         async with self._sessions() as session:
             return int(await session.scalar(select(func.count(SubscriptionRow.id))) or 0)
 
+    async def set_filters(
+        self, chat_id: int, filters: Sequence[str], *, thread_id: int | None = None
+    ) -> Subscription | None:
+        """Replace the ``/filter`` list of the chat's (topic's) subscription (normalized by
+        :mod:`bot.filters`; empty = every story). ``None`` when there is no subscription."""
+        async with self._sessions.begin() as session:
+            row = await session.scalar(
+                select(SubscriptionRow).where(
+                    SubscriptionRow.chat_id == chat_id,
+                    SubscriptionRow.thread_key == (thread_id or 0),
+                )
+            )
+            if row is None:
+                return None
+            row.filters = json.dumps(list(filters), ensure_ascii=False) if filters else None
+            await session.flush()
+            return _subscription(row)
+
+    async def update_chat_settings(
+        self,
+        chat_id: int,
+        *,
+        language: str | _Unset | None = UNSET,
+        summary_length: str | _Unset = UNSET,
+        show_quotes: bool | _Unset = UNSET,
+    ) -> Chat:
+        """Change ``/settings`` of a chat (creating it when new); omitted ones stay.
+        ``language=None`` means "follow each user's Telegram language"."""
+        async with self._sessions.begin() as session:
+            row = await self._ensure_chat(session, chat_id, None, None)
+            if not isinstance(language, _Unset):
+                row.language = language
+            if not isinstance(summary_length, _Unset):
+                row.summary_length = summary_length
+            if not isinstance(show_quotes, _Unset):
+                row.show_quotes = show_quotes
+            return _chat(row)
+
     # -- outbox --------------------------------------------------------------------------------
 
-    async def enqueue_article(self, article_id: int) -> int:
-        """One pending post per active instant subscription; returns how many rows were new
-        (0 when called again for the same article). One INSERT .. SELECT: the fan-out to
-        thousands of chats costs one statement, and the unique key drops repeats."""
+    def _enqueue_article_stmt(self, article_id: int) -> Any:
         now = self._clock()
         targets = (
             select(
@@ -824,6 +1051,7 @@ class Store:
             .where(
                 SubscriptionRow.mode == SubscriptionMode.INSTANT.value,
                 SubscriptionRow.paused.is_(False),
+                SubscriptionRow.filters.is_(None),  # filtered ones: _enqueue_filtered
                 ChatRow.active.is_(True),
             )
             .order_by(SubscriptionRow.id)
@@ -837,12 +1065,52 @@ class Store:
             .from_select(columns, targets)
             .on_conflict_do_nothing(index_elements=["kind", "dedup_key", "chat_id", "thread_key"])
         )
+        return stmt
+
+    async def enqueue_article(self, article_id: int) -> int:
+        """One pending post per active instant subscription; returns how many rows were new
+        (0 when called again for the same article). One INSERT .. SELECT: the fan-out to
+        thousands of chats costs one statement, and the unique key drops repeats."""
+        stmt = self._enqueue_article_stmt(article_id)
         async with self._sessions.begin() as session:
             result = await session.execute(stmt)
-        created = int(getattr(result, "rowcount", 0) or 0)
+            filtered = await self._enqueue_filtered(session, article_id)
+        created = int(getattr(result, "rowcount", 0) or 0) + filtered
         if created:
             logger.info("enqueued article=%s deliveries=%s", article_id, created)
         return created
+
+    async def _enqueue_filtered(self, session: AsyncSession, article_id: int) -> int:
+        """Posts for instant subscriptions with ``/filter``s whose filters the article passes
+        (matched in Python by :mod:`bot.filters`: words and phrases, not SQL patterns)."""
+        subs = (
+            await session.execute(
+                select(SubscriptionRow.chat_id, SubscriptionRow.thread_key, SubscriptionRow.filters)
+                .join(ChatRow, ChatRow.id == SubscriptionRow.chat_id)
+                .where(
+                    SubscriptionRow.mode == SubscriptionMode.INSTANT.value,
+                    SubscriptionRow.paused.is_(False),
+                    SubscriptionRow.filters.is_not(None),
+                    ChatRow.active.is_(True),
+                )
+                .order_by(SubscriptionRow.id)
+            )
+        ).all()
+        if not subs:
+            return 0
+        text = await session.scalar(
+            select(ArticleRow.search_text).where(ArticleRow.id == article_id)
+        )
+        if text is None:
+            return 0
+        normalized = normalize_text(text)
+        now = self._clock()
+        rows = [
+            self._new_delivery("article", str(article_id), chat_id, thread_key, [article_id], now)
+            for chat_id, thread_key, filters in subs
+            if FilterSet.of(json.loads(filters or "[]")).accepts_normalized(normalized)
+        ]
+        return len(await self._insert_deliveries(session, rows))
 
     @staticmethod
     def _new_delivery(
@@ -891,7 +1159,9 @@ class Store:
         transaction. ``None`` when there is nothing new, the period was done already, or the
         subscription is paused/gone/instant. At most the newest ``max_articles`` are listed."""
         async with self._sessions.begin() as session:
-            sub = await session.get(SubscriptionRow, subscription_id)
+            # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE serializes anyway): a digest job
+            # firing in several processes at once queues one digest, the others see it done.
+            sub = await session.get(SubscriptionRow, subscription_id, with_for_update=True)
             if sub is None or sub.paused or sub.mode == SubscriptionMode.INSTANT.value:
                 return None
             chat = await session.get(ChatRow, sub.chat_id)
@@ -900,16 +1170,27 @@ class Store:
             start = sub.last_digest_at or sub.created_at
             if period_end <= start:
                 return None
-            ids = list(
-                (
-                    await session.scalars(
-                        select(ArticleRow.id)
-                        .where(ArticleRow.created_at > start, ArticleRow.created_at <= period_end)
-                        .order_by(ArticleRow.created_at.desc(), ArticleRow.id.desc())
-                        .limit(max_articles)
-                    )
-                ).all()
-            )
+            in_period = (ArticleRow.created_at > start, ArticleRow.created_at <= period_end)
+            newest = (ArticleRow.created_at.desc(), ArticleRow.id.desc())
+            if sub.filters:  # /filter: only the stories this chat wants
+                wanted = FilterSet.of(json.loads(sub.filters))
+                found = await session.execute(
+                    select(ArticleRow.id, ArticleRow.search_text)
+                    .where(*in_period)
+                    .order_by(*newest)
+                )
+                ids = [i for i, text in found if wanted.accepts(text)][:max_articles]
+            else:
+                ids = list(
+                    (
+                        await session.scalars(
+                            select(ArticleRow.id)
+                            .where(*in_period)
+                            .order_by(*newest)
+                            .limit(max_articles)
+                        )
+                    ).all()
+                )
             sub.last_digest_at = period_end
             if not ids:
                 return None
@@ -926,11 +1207,16 @@ class Store:
     async def claim_due(
         self, limit: int, now: datetime, *, lease: timedelta | None = None
     ) -> list[Delivery]:
-        """Pending rows due by ``now``, oldest first. With ``lease`` the rows are pushed out of
-        reach of other workers for that long (several workers on PostgreSQL, where rows are
-        also locked ``FOR UPDATE SKIP LOCKED``); one worker per database needs no lease."""
-        stmt = (
-            select(DeliveryRow)
+        """Pending rows due by ``now``, oldest first.
+
+        With ``lease`` the rows are claimed: one ``UPDATE .. WHERE id IN (SELECT .. FOR UPDATE
+        SKIP LOCKED) RETURNING`` pushes their ``next_attempt_at`` to ``now + lease``, so other
+        workers (other processes, other machines) skip them, and a worker killed mid-batch
+        gives its rows back when the lease runs out. One worker per database needs no lease.
+        The lease must outlast a batch: a row whose lease expires mid-send could go twice.
+        """
+        due = (
+            select(DeliveryRow.id)
             .where(
                 DeliveryRow.state == DeliveryState.PENDING.value,
                 DeliveryRow.next_attempt_at <= now,
@@ -938,14 +1224,23 @@ class Store:
             .order_by(DeliveryRow.id)
             .limit(limit)
         )
-        if self._dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        async with self._sessions.begin() as session:
-            rows = (await session.scalars(stmt)).all()
-            if lease is not None:
-                for row in rows:
-                    row.next_attempt_at = now + lease
+        if lease is None:
+            stmt = select(DeliveryRow).where(DeliveryRow.id.in_(due.scalar_subquery()))
+            async with self._sessions() as session:
+                rows = (await session.scalars(stmt.order_by(DeliveryRow.id))).all()
             return [_delivery(row) for row in rows]
+        if self._dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        claim = (
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(due.scalar_subquery()))
+            .values(next_attempt_at=now + lease)
+            .returning(DeliveryRow)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions.begin() as session:
+            rows = (await session.scalars(claim)).all()
+            return sorted((_delivery(row) for row in rows), key=lambda d: d.id)
 
     async def get_delivery(self, delivery_id: int) -> Delivery | None:
         async with self._sessions() as session:

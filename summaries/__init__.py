@@ -22,7 +22,7 @@ from .models import Article, Quote, Summary, SummaryOptions
 from .pipeline import summarize_article, summarize_file
 from .quotes import extract_quotes, rank_quotes
 from .sentences import SentenceTokenizer, Tokenizer, split_sentences
-from .summarize import ALGORITHMS, summarize
+from .summarize import ALGORITHMS, Summarizer, summarize
 
 __all__ = [
     "ALGORITHMS",
@@ -36,6 +36,7 @@ __all__ = [
     "Quote",
     "SentenceTokenizer",
     "SummariesError",
+    "Summarizer",
     "Summary",
     "SummaryOptions",
     "TemplateMemory",

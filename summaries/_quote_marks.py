@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Piece", "QuoteGroup", "find_quote_groups"]
 
+_TAIL_WINDOW = 400
 _MARKS = re.compile(r"[\"“”„«»]")
 _CLOSER_FOR = {"“": "”", "„": "“", "«": "»", "»": "«", '"': '"', "”": "”"}
 _OPENING_PUNCT = frozenset("([{—–-/")
@@ -81,10 +82,12 @@ def _trim_end(text: str, start: int, end: int) -> int:
 
 def _split_reporter_tail(text: str, piece: Piece) -> None:
     """End an unclosed piece before a trailing reporter sentence ("..., it said.")."""
-    body = text[piece.start : piece.end]
+    # Only the last few hundred characters can hold that sentence: keeps the cost linear.
+    offset = max(piece.start, piece.end - _TAIL_WINDOW)
+    body = text[offset : piece.end]
     match = _REPORTER_TAIL.search(body)
-    if match and match.start("sent") > 0:
-        piece.end = _trim_end(text, piece.start, piece.start + match.start("sent"))
+    if match and offset + match.start("sent") > piece.start:
+        piece.end = _trim_end(text, piece.start, offset + match.start("sent"))
         piece.mark_end = piece.end
 
 
@@ -127,7 +130,8 @@ def find_quote_groups(paragraphs: tuple[str, ...] | list[str]) -> list[QuoteGrou
                 piece = None
                 continue
             # An opening mark inside an open quote: a continuation or a nested quote.
-            before = text[piece.start : i].rstrip()
+            window = max(piece.start, i - _TAIL_WINDOW)
+            before = text[window:i].rstrip()
             if len(stack) == 1 and (text[i - 1].isspace() and _SENTENCE_END.search(before)):
                 piece.end = _trim_end(text, piece.start, i)
                 piece.mark_end = piece.end
@@ -142,7 +146,7 @@ def find_quote_groups(paragraphs: tuple[str, ...] | list[str]) -> list[QuoteGrou
                 # closed; the reporter's sentence before the colon ends it.
                 boundary = _LAST_BOUNDARY.search(before)
                 assert boundary is not None
-                piece.end = _trim_end(text, piece.start, piece.start + boundary.start() + 1)
+                piece.end = _trim_end(text, piece.start, window + boundary.start() + 1)
                 piece.mark_end = piece.end
                 group.pieces.append(piece)
                 group = QuoteGroup()

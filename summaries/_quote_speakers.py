@@ -115,6 +115,7 @@ DOCUMENT_WORDS = wordset(
 # Words that make a capitalised run a place, party or thing rather than a person.
 NON_PERSON = ORG_WORDS | wordset(
     """street road avenue square house palace prison hall castle tower bridge airport station
+    nations united
     rights convention kingdom states republic emirates east west north south central
     yorkshire america europe africa asia pacific atlantic middle island islands city county
     province region district liberal liberals democrat democrats labour conservative
@@ -150,7 +151,33 @@ _FEMALE_NAMES = wordset(
     angela ursula christine marine ségolène segolene nicola kemi priti liz suella yulia
     svetlana olga natalia elena irina tatiana galina lyudmila valentina maria ekaterina
     yekaterina anastasia marina alla nadezhda ksenia daria darya letitia shani cara
-    condoleezza hilary sonia indira benazir aung golda kamala nancy ruth"""
+    condoleezza hilary sonia indira benazir aung golda kamala nancy ruth rita jessie jess
+    lauren megan rachael victoria vicky natalie natasha nina paula pauline penny polly
+    rosie rosemary ruby sally samantha sam sian sienna stella susie tina tracy valerie
+    vanessa wendy zoe abigail alison amber ana angelina annie audrey beatrice bella bridget
+    caroline catherine cathy cecilia diana eleanor ellen eva eve fiona florence frances
+    georgia gillian gwyneth harriet helena ingrid isabel isabella jacqueline jade jill
+    joanna jodie josephine judi karin kirsty kylie leah lily lindsay lorraine lucia lydia
+    madeleine maggie marianne marion maureen melanie miriam molly monica nadia naomi nora
+    phoebe rebekah renee rosa roxanne sabrina sadie serena sheila simone sofia sophia
+    stephanie sue susanna sylvia tamara theresa una vera yvonne angela merkel hannelore
+    ursula annalena giorgia marine ségolène christine nathalie sylvie brigitte mette jacinda
+    theresa liz nicola"""
+)
+# Common men's first names: "she" must not pick them.
+_MALE_NAMES = wordset(
+    """james john robert michael william david richard joseph thomas charles christopher
+    daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george
+    timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry
+    justin scott brandon benjamin samuel gregory frank alexander raymond patrick jack dennis
+    jerry tyler aaron jose adam henry nathan douglas zachary peter kyle walter ethan jeremy
+    harold keith christian roger noah gerald carl terry sean austin arthur lawrence jesse
+    dylan bryan joe jordan billy bruce albert willie gabriel logan alan juan wayne roy ralph
+    randy eugene vincent russell elijah louis bobby philip johnny tony tom tim ed ted ben
+    boris gordon nick nigel rishi vladimir sergei dmitry ivan alexei mikhail igor oleg
+    viktor emmanuel francois olaf friedrich xi hu wang li joe donald barack bill keir
+    liam ken kenneth jeremy iain ian alastair alistair digby gerry rod martin dave colin
+    barry murdoch marvin hamish menzies michael charles vince ed david"""
 )
 PRONOUNS = {
     "he": "m",
@@ -204,7 +231,8 @@ def _parse_run(
         if low in TITLES:
             cut, honorific = i + 1, low
     name = words[cut:]
-    single = sum(1 for w in name if w.lower() not in _PARTICLES) == 1
+    # A capitalised particle opening the name is a first name ("Al Reyes"), not "al-".
+    single = sum(1 for i, w in enumerate(name) if i == 0 or w.lower() not in _PARTICLES) == 1
     return words[:cut], name, honorific, looks_like_person(list(name)), single
 
 
@@ -299,6 +327,10 @@ class SpeakerMemory:
             )
         ):
             entity.gender = "f"
+        elif (
+            entity.gender is None and len(name_tokens) > 1 and name_tokens[0].lower() in _MALE_NAMES
+        ):
+            entity.gender = "m"
         return entity
 
     def org(self, name: str) -> Entity:
@@ -451,6 +483,10 @@ class SpeakerMemory:
             return True
         if entity.kind == "role":
             words = entity.name.lower().split()
+            for i, word in enumerate(words[1:], 1):
+                if word in {"for", "of", "at", "with", "from", "in"}:
+                    words = words[:i]  # "committee of MPs": the head is "committee"
+                    break
             return bool(words) and words[-1] not in ORG_WORDS
         return False
 
@@ -460,13 +496,16 @@ class SpeakerMemory:
         if kind is None or kind == "s":
             return self.last_speaker
         if kind in "mf":
-            # The most recent compatible subject; once a pronoun picks someone of unknown
-            # gender, that gender sticks, so "she" will not pick a man later.
-            for pool in (self._subjects[-20:], self._recent[-30:]):
-                for entity in reversed(pool):
-                    if self._is_human(entity) and entity.gender in (kind, None):
-                        entity.gender = kind
-                        return entity
+            # Someone of that gender first (subjects, then anyone mentioned lately), else
+            # the latest person of unknown gender; a pronoun's choice then sticks, so "she"
+            # will not pick a man later.
+            for is_subject, pool in ((True, self._subjects[-20:]), (False, self._recent[-15:])):
+                for wanted in (kind, None):
+                    for entity in reversed(pool):
+                        if self._is_human(entity) and entity.gender == wanted:
+                            if is_subject:
+                                entity.gender = kind
+                            return entity
             return None
         if kind == "n" and self.last_speaker is not None and not self._is_human(self.last_speaker):
             return self.last_speaker

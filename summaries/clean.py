@@ -37,7 +37,7 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 # Sentence-final punctuation in the scripts we meet, possibly followed by closing quotes.
-_SENTENCE_END = re.compile(r"[.!?…。！？:;][\"'”’»)\]]*$|[\"”»]$")
+_SENTENCE_END = re.compile(r"[.!?…。！？:;][\"'”’»)\]]*[^\w\s]{0,3}$|[\"”»]$")
 _TITLE_BAD_END = re.compile(r"[.,:;][\"'”’»)\]]*$")
 
 # Words that mark page chrome when they make up most of a short line. Multilingual on
@@ -61,31 +61,87 @@ _CHROME_TOKENS = _wordset(
     """
 )
 # Phrases that give a line away as chrome even when it is a long, well-formed sentence.
-_CHROME_PHRASES = re.compile(
-    r"""(?:
-        \bwe\s+use\s+cookies|\bcookie\s+(?:policy|settings|preferences)|\bthis\s+(?:web)?site\s+uses
-        |\bby\s+(?:continuing|using)\b.{0,40}\b(?:site|website|service)
-        |\ball\s+rights\s+reserved|\bprivacy\s+(?:policy|notice|statement)|\bterms\s+of\s+(?:use|service)
-        |\bsign\s+up\s+(?:for|to)\b|\bsubscribe\s+(?:to|for|now|today)\b|\bnewsletters?\b
-        |\b(?:click|tap)(?:ing)?\s+here\b|^(?:related|also\s+(?:on|in|read|see)|see\s+also|read\s+(?:more|also|next)|watch|listen)\s*:
-        |\bshare\s+to\s+\w+|\bdownload\s+(?:the|our)\s+app|\bfollow\s+us\b
-        |\bread\s+(?:more|the\s+full\s+(?:story|article))\b|\bcontinue\s+reading\b
-        |\byou\s+(?:may|might)\s+also\s+like|\brelated\s+(?:articles?|stories|coverage|content)
-        |\bmost\s+(?:popular|read|viewed|shared)\b|\badvertisement\b|\bsponsored\s+content
-        |\bshare\s+(?:this\s+(?:article|story|page|post)|on\s+(?:facebook|twitter|x|linkedin|whatsapp)|via)\b|\b(?:copyright|©)\s*\d{4}|©|\(c\)\s*\d{4}
-        |\bthis\s+(?:article|story)\s+(?:was|is|has\s+been)\s+(?:originally\s+)?(?:published|updated)
-        |\breport\s+(?:a\s+)?(?:typo|error|correction)|\bget\s+(?:the\s+)?(?:latest|best)\b.{0,30}\b(?:inbox|email)
-        |\bin\s+your\s+(?:inbox|mailbox)\b|\bdelivered\s+(?:to\s+your|daily|weekly|every|weekday)
-        |\bno\s+spam\b|\bunsubscribe\b|\bbreaking\s+news\s+alerts?|\bmeet\s+your\s+inbox
-        |\bjoin\s+our\s+\w+|\bfollow\s+(?:him|her|them|me)\s+on\b|\b(?:may|can)\s+be\s+reached\s+at
-        |\bcontributed\s+(?:to\s+)?(?:this\s+)?report|\bimage\s+caption\b|\bvisit\s+our\b
-        |\bfor\s+more\s+information,?\s+(?:go|see|visit|read)\b|\b(?:receive|earn)\s+a\s+(?:small\s+)?commission
-        |\baffiliate\s+(?:links?|commission|partnerships?)|\bother\s+commenters\b|\bcomments?\s+(?:policy|section)
-        |무단\s*전재|재배포\s*금지|все\s+права\s+защищены|alle\s+rechte\s+vorbehalten
-        |tous\s+droits\s+r[ée]serv[ée]s|todos\s+los\s+derechos\s+reservados
-    )""",
-    re.IGNORECASE | re.VERBOSE,
+# Phrases that give a line away as chrome even when it is a long, well-formed sentence. Each
+# runs only on lines holding one of its trigger words, so long prose costs a set lookup.
+_PHRASE_TABLE: tuple[tuple[str, str], ...] = (
+    ("cookie cookies", r"we use cookies|cookie (?:policy|settings|preferences)"),
+    (
+        "site website uses",
+        r"this (?:web)?site uses|by (?:continuing|using)\b.{0,40}\b(?:site|service)",
+    ),
+    ("rights reserved", r"all rights reserved"),
+    ("privacy", r"privacy (?:policy|notice|statement)"),
+    ("terms", r"terms of (?:use|service)"),
+    ("sign", r"sign up (?:for|to)\b"),
+    ("subscribe", r"subscribe (?:to|for|now|today)\b"),
+    ("newsletter newsletters unsubscribe spam", r"newsletters?\b|unsubscribe|no spam\b"),
+    ("click tap clicking tapping", r"(?:click|tap)(?:ing)? here\b"),
+    (
+        "related also see read watch listen",
+        r"^(?:related|also (?:on|in|read|see)|see also"
+        r"|read (?:more|also|next)|watch|listen)\s*:"
+        r"|related (?:articles?|stories|coverage|content)",
+    ),
+    (
+        "share",
+        r"share (?:to \w+|this (?:article|story|page|post)|on (?:facebook|twitter|x|linkedin"
+        r"|whatsapp)\b|via\b)",
+    ),
+    ("download", r"download (?:the|our) app"),
+    ("follow", r"follow (?:us|him|her|them|me) on\b|follow us\b"),
+    ("read reading continue", r"read (?:more\b|the full (?:story|article))|continue reading"),
+    ("like", r"you (?:may|might) also like"),
+    ("popular viewed shared", r"most (?:popular|read|viewed|shared)\b"),
+    ("advertisement sponsored", r"advertisement\b|sponsored content"),
+    ("copyright", r"copyright\s*(?:©\s*)?\d{4}|copyright ©"),
+    (
+        "published updated originally",
+        r"this (?:article|story) (?:was|is|has been) "
+        r"(?:originally )?(?:published|updated)",
+    ),
+    ("typo correction", r"report (?:a )?(?:typo|error|correction)"),
+    (
+        "inbox mailbox",
+        r"in your (?:inbox|mailbox)\b|meet your inbox|get (?:the )?(?:latest|best)"
+        r"\b.{0,30}\b(?:inbox|email)",
+    ),
+    ("delivered", r"delivered (?:to your|daily|weekly|every|weekday)"),
+    ("alerts", r"breaking news alerts?"),
+    ("join", r"join our \w+"),
+    ("reached", r"(?:may|can) be reached at"),
+    ("contributed", r"contributed (?:to )?(?:this )?report"),
+    ("caption", r"image caption\b"),
+    ("visit", r"visit our\b"),
+    ("information", r"for more information,? (?:go|see|visit|read)\b"),
+    (
+        "commission affiliate",
+        r"(?:receive|earn) a (?:small )?commission|affiliate (?:links?"
+        r"|commission|partnerships?)",
+    ),
+    ("commenters comments", r"other commenters\b|comments? (?:policy|section)"),
+    ("무단 전재 재배포", r"무단\s*전재|재배포\s*금지"),
+    ("права", r"все права защищены"),
+    ("rechte", r"alle rechte vorbehalten"),
+    ("droits", r"tous droits r[ée]serv[ée]s"),
+    ("derechos", r"todos los derechos reservados"),
 )
+_PHRASE_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
+for _words, _pattern in _PHRASE_TABLE:
+    for _word in _words.split():
+        _PHRASE_INDEX[_word] = (*_PHRASE_INDEX.get(_word, ()), re.compile(_pattern))
+_PHRASE_TRIGGERS = frozenset(_PHRASE_INDEX)
+
+
+def _phrase_hits(line: str, tokens: frozenset[str]) -> int:
+    """How many chrome phrases a line holds (line in lower case)."""
+    hits = line.count("©") + line.count("(c) 2")
+    found = tokens & _PHRASE_TRIGGERS
+    if found:
+        patterns = {p for word in found for p in _PHRASE_INDEX[word]}
+        hits += sum(len(p.findall(line)) for p in patterns)
+    return hits
+
+
 # A reader being asked for money or a sign-up: the core vocabulary of appeals ...
 _APPEAL_CORE = re.compile(
     r"""\b(?:
@@ -109,7 +165,6 @@ _APPEAL_WORDS = re.compile(
 # ... addressed to the reader: a publication saying "we" to "you".
 _WE = re.compile(r"\b(?:we|we're|we've|us|our|ours)\b", re.IGNORECASE)
 _YOU = re.compile(r"\b(?:you|your|you're|you've|yours|readers?)\b", re.IGNORECASE)
-_CREDIT_LINE = re.compile(r"^\(?(?:additional\s+)?(?:reporting|writing|editing|edited)\b", re.I)
 # Openers of an appeal block: a salutation, or a heading that announces a message.
 _APPEAL_OPENER = re.compile(
     r"""^(?:
@@ -126,16 +181,28 @@ _BYLINE = re.compile(
     r"|^\(?(?:additional\s+)?(?:reporting|writing|editing|edited|compiled)\s+by\b",
     re.IGNORECASE,
 )
-_CREDIT = re.compile(
-    r"""(?:
-        \b[\w.'-]+(?:\s[\w.'-]+)?\s/\s[\w.'-]+(?:\s[\w.'-]+)?(?:\s/\s[\w.'-]+)*\s*\.?$
-        |\b(?:photo(?:graph)?|image|picture|foto|фото|credit|illustration|source)s?\s*(?:by)?\s*[:©]
-        |\((?:photo|image|picture|credit)s?\b[^)]*\)\s*$|\bgetty\s+images\b|\bap\s+photo\b
-        |\b(?:afp|reuters|epa|ap|tass|xinhua|anadolu)\s*(?:via\s+getty\s+images)?\s*\)?$
-        |\bshutterstock\b|\bistock\b|\bcourtesy\s+of\b|\bvia\s+getty\b
-    )""",
-    re.IGNORECASE | re.VERBOSE,
+_CREDIT_LINE = re.compile(r"^\(?(?:additional\s+)?(?:reporting|writing|editing|edited)\b", re.I)
+# Photo credits: "Name / Agency / Site" at the end of a caption, or credit words.
+_SLASH_CREDIT = re.compile(
+    r"[\w.'-]+(?: [\w.'-]+)? / [\w.'-]+(?: [\w.'-]+)?(?: / [\w.'-]+)*\s*\.?$"
 )
+_CREDIT_WORDS = re.compile(
+    r"(?:photo(?:graph)?|image|picture|foto|фото|credit|illustration|source)s?\s*(?:by)?\s*[:©]"
+    r"|\((?:photo|image|picture|credit)s?\b[^)]*\)\s*$|getty images|ap photo|shutterstock"
+    r"|istock|courtesy of|via getty"
+)
+_AGENCIES = _wordset("afp reuters epa ap tass xinhua anadolu")
+
+
+def _is_credit(line: str, tokens: frozenset[str], last: str) -> bool:
+    """Whether a line is (or ends with) a photo credit; ``last`` is its last word."""
+    if " / " in line and _SLASH_CREDIT.search(line):
+        return True
+    if last in _AGENCIES and len(tokens) <= 12 and line.rstrip(" .)")[-len(last) :].lower() == last:
+        return True  # "... at the summit. REUTERS", not "..., he told Reuters."
+    return not tokens.isdisjoint(_CREDIT_TRIGGERS) and bool(_CREDIT_WORDS.search(line.lower()))
+
+
 _DATE = re.compile(
     r"""(?:
         \b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b
@@ -146,8 +213,9 @@ _DATE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_COMMENT_WALL = re.compile(
-    r"comment|repl(?:y|ies)|discussion|conversation|коммент|댓글|kommentar|comentario|commenti",
+_END_WALL = re.compile(
+    r"comment|repl(?:y|ies)|discussion|conversation|коммент|댓글|kommentar|comentario|commenti"
+    r"|^\W*(?:about|sobre|über|à\s+propos|об\s+авторе)\b",
     re.IGNORECASE,
 )
 # Headings that open what follows an article: comments, related stories, popular lists.
@@ -167,7 +235,6 @@ _SECTION_WALL = re.compile(
     )\W*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_TABLE_ROW = re.compile(r"^\|.*\|$|(?:.*\|){3}")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _BULLET = re.compile(r"^[-*•–·▪]\s+\S")
 _NUMBERED = re.compile(r"^\d{1,3}[.)]\s+\S")
@@ -208,15 +275,6 @@ def _size(line: str) -> int:
 
 
 # Cheap gates: the costly patterns run only on lines that contain one of these words.
-_PHRASE_TRIGGERS = _wordset(
-    """watch listen clicking tapping see spam unsubscribe alerts delivered meet join him her them me reached contributed caption
-    visit information commission earn affiliate commenters comments comment 
-    cookie cookies site website rights reserved privacy terms sign subscribe newsletter
-    newsletters click tap download follow read continue reading also like related most
-    advertisement sponsored share copyright published updated originally report get inbox
-    mailbox delivered 무단 전재 재배포 все права alle rechte tous droits todos derechos
-    """
-)
 _OPENER_TRIGGERS = _wordset(
     """
     dear hello hi message note letter support donate become
@@ -225,7 +283,7 @@ _OPENER_TRIGGERS = _wordset(
 _CREDIT_TRIGGERS = _wordset(
     """
     photo photos photograph image images picture foto фото credit credits illustration
-    source getty ap afp reuters epa tass xinhua anadolu shutterstock istock courtesy via
+    source getty ap shutterstock istock courtesy
     """
 )
 _APPEAL_TRIGGERS = _wordset(
@@ -233,7 +291,7 @@ _APPEAL_TRIGGERS = _wordset(
     donate donation donations donating contribute contribution contributions supporting
     support supporters supporter membership member members patron patrons paypal patreon
     subscribe subscribed subscriber subscribers subscription subscriptions sign newsletter
-    journalism independent funded funding paywall free month monthly annual one time
+    journalism independent funded funding paywall monthly annual
     """
 )
 
@@ -253,19 +311,15 @@ def classify_line(line: str) -> LineKind:
 def _classify(line: str, words: int, toks: list[str], tokens: frozenset[str]) -> LineKind:
     if words == 0:
         return LineKind.BOILERPLATE
-    sentence = bool(_SENTENCE_END.search(line))
-    if not tokens.isdisjoint(_PHRASE_TRIGGERS) or "©" in line:
-        phrases = len(_CHROME_PHRASES.findall(line))
-        if phrases and (words < 25 or phrases >= 2 or len(_COOKIE.findall(line)) >= 2):
-            return LineKind.BOILERPLATE
-    if words <= 30 and (
-        (("/" in line or not tokens.isdisjoint(_CREDIT_TRIGGERS)) and _CREDIT.search(line))
-        or _ADDRESS.match(line)
-    ):
+    sentence = bool(_SENTENCE_END.search(line[-8:]))
+    low = line.lower()
+    phrases = _phrase_hits(low, tokens)
+    if phrases and (words < 25 or phrases >= 2 or low.count("cookie") >= 2):
+        return LineKind.BOILERPLATE
+    if words <= 30 and (_is_credit(line, tokens, toks[-1] if toks else "") or _ADDRESS.match(line)):
         return LineKind.META
     if (words <= 8 or (words <= 40 and _CREDIT_LINE.match(line))) and (
-        (_BYLINE.match(line) and not _TABLE_ROW.match(line))
-        or (_DATE.search(line) and not sentence)
+        (_BYLINE.match(line) and not _table_row(line)) or (_DATE.search(line) and not sentence)
     ):
         return LineKind.META
     if words <= 10 and _chrome_share(toks) >= 0.34:
@@ -276,7 +330,7 @@ def _classify(line: str, words: int, toks: list[str], tokens: frozenset[str]) ->
         return LineKind.TEXT  # a numbered list item
     if words <= 3:
         return LineKind.SHORT
-    if _TRUNCATED.search(line):
+    if _TRUNCATED.search(line[-8:]):
         return LineKind.SHORT  # a teaser cut short: "... may soon..."
     if words >= 15 and sentence:
         return LineKind.BODY
@@ -342,9 +396,13 @@ def _looks_wrapped(lines: Sequence[str]) -> bool:
     widest = max(len(x) for x in lines)
     if not 30 <= widest <= 100:
         return False
-    if any(re.match(r"\s*(?:[-*+•]|\d+[.)])\s", x) for x in lines[1:]):
+    if not all(len(x) >= 0.5 * widest for x in lines[:-1]):
         return False
-    return all(len(x) >= 0.5 * widest for x in lines[:-1])
+    if any(_BULLET.match(x) or _NUMBERED.match(x) for x in lines[1:]):
+        return False
+    # Wrapped lines break mid-sentence; a list of similar short lines does not.
+    ends = sum(1 for x in lines[:-1] if _SENTENCE_END.search(x[-8:]))
+    return ends <= 0.5 * (len(lines) - 1)
 
 
 def split_units(text: str) -> list[str]:
@@ -352,7 +410,10 @@ def split_units(text: str) -> list[str]:
     blocks = re.split(r"\n\s*\n", text)
     units: list[str] = []
     for block in blocks:
-        lines = [_SPACES.sub(" ", x).strip() for x in block.split("\n")]
+        lines = [
+            _SPACES.sub(" ", x).strip() if "\t" in x else " ".join(x.split())
+            for x in block.split("\n")
+        ]
         lines = [x for x in lines if x]
         if _looks_wrapped(lines):
             units.append(" ".join(lines))
@@ -367,7 +428,8 @@ _WEIGHT_BOILERPLATE = -8.0
 _NEAR = 3  # lines either side that count as context
 _BREAK = -60.0  # a fall this deep from the running total ends a chunk of the page
 _WALL = -25.0  # a section heading such as "Related stories"
-_COMMENT_FACTOR = 0.25  # weight of prose after a comments heading
+_COMMENT_FACTOR = 0.25  # weight of prose after a comments or about-the-author heading
+_PROSE_BEFORE_END = 80  # words of prose before such a heading can end the article
 _EARLY_SHARE = 0.5  # the first chunk this strong (vs. the strongest) is the article
 
 
@@ -401,7 +463,9 @@ def _appeal_blocks(
             and _APPEAL_OPENER.match(u)
         ):
             opener[i] = True
-        if tokens[i].isdisjoint(_APPEAL_TRIGGERS) and not _MONEY.search(u):
+        if tokens[i].isdisjoint(_APPEAL_TRIGGERS) and not (
+            ("$" in u or "€" in u or "£" in u) and _MONEY.search(u)
+        ):
             continue
         we, you = bool(_WE.search(u)), bool(_YOU.search(u))
         short = len(tokens[i]) <= 12
@@ -504,7 +568,7 @@ def _pick_title(page: _Page, start: int) -> int:
         words = page.sizes[i]
         if kinds[i] in (LineKind.BOILERPLATE, LineKind.META) or not 3 <= words <= 30:
             continue
-        if _TITLE_BAD_END.search(u) or _norm(u) in dup or _APPEAL_OPENER.match(u):
+        if _TITLE_BAD_END.search(u) or u.casefold() in dup or _APPEAL_OPENER.match(u):
             continue
         score = min(words, 14) - 0.4 * (start - 1 - i)
         if score > best_score:
@@ -533,7 +597,7 @@ def _analyse(
     sizes = [_size_of(u, len(t)) for u, t in zip(units, tokens, strict=True)]
     sets = [frozenset(t) for t in tokens]
     kinds = [_classify(u, n, t, st) for u, n, t, st in zip(units, sizes, tokens, sets, strict=True)]
-    keys = [_norm(u) for u in units]
+    keys = [u.casefold() for u in units]
     seen: dict[str, int] = {}
     for k in keys:
         seen[k] = seen.get(k, 0) + 1
@@ -552,13 +616,18 @@ def _analyse(
         # A "Comments" or "Share" label inside a bar of buttons is a button, not a heading.
         if walls[i] and 0 < i < len(units) - 1 and chrome[i - 1] and chrome[i + 1]:
             walls[i] = False
-    # Past a comment-section heading, prose is readers' comments: it counts for little.
+    # Past a comments or about-the-author heading that follows some prose, the prose is
+    # readers' comments or a biography: it counts for little. (In a menu, before any prose,
+    # "Comments" and "About" are only links.)
     discount = [False] * len(units)
-    seen_comments = False
+    ended = False
+    prose = 0
     for i, u in enumerate(units):
-        discount[i] = seen_comments
-        if walls[i] and _COMMENT_WALL.search(u):
-            seen_comments = True
+        discount[i] = ended
+        if kinds[i] is LineKind.BODY:
+            prose += sizes[i]
+        if walls[i] and prose >= _PROSE_BEFORE_END and _END_WALL.search(u):
+            ended = True
     return _Page(units, sizes, kinds, dup, walls, discount)
 
 
@@ -661,10 +730,8 @@ def _keep_short(page: _Page, i: int, start: int, end: int) -> bool:
         return False
     prose = (LineKind.BODY, LineKind.TEXT)
     headline = _headline_case(page.units[i])
-    if _HMODE == "never" and headline:
-        return False
-    if _HMODE == "caps" and headline and page.units[i].isupper():
-        return False
+    if headline and page.units[i].isupper():
+        return False  # an ALL CAPS label: "DON'T MISS", a shouted teaser
     if i + 1 < end and kinds[i + 1] in prose:
         return True
     if headline:
@@ -672,16 +739,22 @@ def _keep_short(page: _Page, i: int, start: int, end: int) -> bool:
     return kinds[i - 1] in prose or bool(_BULLET.match(page.units[i]))
 
 
-_HMODE = "cur"
+def _table_row(line: str) -> bool:
+    return line.count("|") >= 3 or (line.startswith("|") and line.endswith("|"))
 
 
 def _headline_case(line: str) -> bool:
     """Title Case or ALL CAPS: how headlines and link labels are written."""
-    words = [w for w in _LETTERS.findall(line) if len(w) > 3]
+    words: list[str] = [w for w in _LETTERS.findall(line) if len(w) > 3]
     if len(words) < 3:
         return False
-    upper = sum(w[0].isupper() for w in words)
-    return upper >= 0.7 * len(words)
+    upper = sum(1 for w in words if w[0].isupper())
+    return bool(upper >= 0.7 * len(words))
+
+
+def _credit_line(line: str) -> bool:
+    tokens = _WORD.findall(line.lower())
+    return _is_credit(line, frozenset(tokens), tokens[-1] if tokens else "")
 
 
 def _light(page: _Page, find_title: bool) -> CleanedText:
@@ -690,7 +763,7 @@ def _light(page: _Page, find_title: bool) -> CleanedText:
         u
         for u, k in zip(page.units, page.kinds, strict=True)
         if k is not LineKind.BOILERPLATE
-        and (k is not LineKind.META or _BYLINE.match(u) or _CREDIT.search(u))
+        and (k is not LineKind.META or _BYLINE.match(u) or _credit_line(u))
     ]
     title = ""
     if find_title and keep and _size(keep[0]) <= 30 and not _TITLE_BAD_END.search(keep[0]):

@@ -66,6 +66,7 @@ _CLOSERS = "\"'”’»)]}"
 _OPENERS = "\"'“‘«([{"
 # A candidate sentence end: terminal punctuation, then any closing quotes or brackets.
 _END = re.compile(r"(?:\.{2,}|…|[.!?]+)[\"'”’»)\]}]*")
+_DECIMAL = re.compile(r"\d[.,]\d")
 _WORD = re.compile(r"\d+(?:[.,]\d+)+[^\W_]*|[^\W_]+(?:['’\-][^\W_]+)*")
 
 
@@ -150,7 +151,7 @@ class Tokenizer:
         if len(after) < 2 or not (after[0].isupper() and after[1].islower()):
             return False
         word = _word_before(text, start)
-        if "." in word.strip(_OPENERS) or "@" in word or "/" in word:
+        if "." in _DECIMAL.sub("", word.strip(_OPENERS)) or "@" in word or "/" in word:
             return False  # e.g.The, www.bbc.News, a URL or an address
         low = word.strip(_OPENERS).lower()
         return low not in self._abbreviations and low not in self._ambiguous

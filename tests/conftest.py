@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.store import Store
 from tests.fakes import FakeBotAPI
+from tests.pgserver import PostgresUnavailable, create_database, drop_database, server_url
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -71,3 +72,24 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         inbox=tmp_path / "inbox",
         database_url=db_url,
     )
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server for ``postgres``-marked tests: ``NEWSBOT_TEST_DATABASE_URL``, or a
+    throw-away cluster started once per session; the test is skipped when neither works."""
+    try:
+        with server_url() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.skip(f"no PostgreSQL server: {exc}")
+
+
+@pytest.fixture
+async def pg_url(pg_server: str) -> AsyncIterator[str]:
+    """A fresh, empty database on the test server (dropped afterwards)."""
+    url = await create_database(pg_server)
+    try:
+        yield url
+    finally:
+        await drop_database(pg_server, url)

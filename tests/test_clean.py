@@ -249,3 +249,31 @@ def test_seed_article_has_the_right_title_and_no_boilerplate() -> None:
     assert article.paragraphs[0].startswith("Russian President Vladimir Putin said")
     assert article.paragraphs[-1].startswith("Wang Yi is on the last stop")
     assert len(article.paragraphs) == 10
+
+
+def test_a_sentence_ending_with_an_agency_name_is_still_body() -> None:
+    line = (
+        "The company declined to say how many staff would lose their jobs, a spokesperson "
+        "told Reuters."
+    )
+    assert classify_line(line) is LineKind.BODY
+    assert classify_line("Crowds at the harbour on Monday. REUTERS") is LineKind.META
+
+
+def test_author_biography_after_the_article_is_not_body() -> None:
+    bio = (
+        "Jan Example has covered the harbour and its politics for twenty years, after a long "
+        "career at sea, and has written two books about the ferries of the northern coast."
+    )
+    cleaned = clean_text("\n".join(["Council Backs Bridge", *BODY, "About Jan Example", bio]))
+    assert list(cleaned.paragraphs) == BODY
+
+
+def test_news_about_subscriptions_is_not_a_donation_appeal() -> None:
+    news = [
+        "Despite The Monthly Fee, You're Still Buying Games",
+        "While you may have heard that the service will be the Netflix of games, the "
+        "subscription only unlocks a discount, and each title is still bought separately.",
+    ]
+    cleaned = clean_text("\n".join(["Streaming Service Launches", *BODY[:3], *news, *BODY[3:]]))
+    assert news[1] in cleaned.paragraphs

@@ -387,3 +387,22 @@ def test_stdin_and_unknown_suffixes_are_sniffed(name: str) -> None:
     assert parse_article(HTML.encode(), name).paragraphs == tuple(PARAGRAPHS)
     assert parse_article(_multipart_email(), name).title == TITLE
     assert parse_article(TEXT.encode(), name).paragraphs == tuple(PARAGRAPHS)
+
+
+def test_hostile_html_with_unclosed_tags_stays_fast_and_leaks_nothing() -> None:
+    import time
+
+    junk = "a < b and " * 20_000 + "<script>never(); " * 200 + "<p>"
+    page = "<html><body>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + junk
+    started = time.perf_counter()
+    try:
+        article = parse_article(page.encode(), "hostile.html")
+    except EmptyArticle:
+        return
+    assert time.perf_counter() - started < 5
+    assert "never()" not in article.text
+
+
+def test_html_without_any_text_is_an_empty_article() -> None:
+    with pytest.raises(EmptyArticle):
+        parse_article(b"<html><head><script>x()</script></head><body></body></html>", "e.html")
