@@ -659,7 +659,7 @@ _STORE_SCRIPT = textwrap.dedent(
 _BIG_SCRIPT = textwrap.dedent(
     """
     import json, resource, sys, time
-    from summaries import load_article, summarize_article
+    from summaries import extract_quotes, load_article, summarize
 
     cap = int(float(sys.argv[2]) * 2**30)  # a cap turns the OOM killer into a MemoryError
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -678,10 +678,13 @@ _BIG_SCRIPT = textwrap.dedent(
         out["paragraphs"] = len(article.paragraphs)
         out["body_chars"] = len(article.body)
         t = time.perf_counter()
-        summary = summarize_article(article)
+        sentences = summarize(article)
         out["summarize_s"] = time.perf_counter() - t
-        out["sentences"] = len(summary.sentences)
-        out["quotes"] = len(summary.quotes)
+        t = time.perf_counter()
+        quotes = extract_quotes(article)
+        out["quotes_s"] = time.perf_counter() - t
+        out["sentences"] = len(sentences)
+        out["quotes"] = len(quotes)
     except Exception as exc:
         out["error"] = f"{type(exc).__name__}: {exc}"[:200]
     out["done"] = rss()
@@ -779,8 +782,9 @@ def run_memory(
                 fmt(big["done"]["VmRSS"]),
                 fmt(big["done"]["VmHWM"]),
                 f"load {big['load_s']:.1f} s ({big['paragraphs']:,} paragraphs, "
-                f"{big['body_chars'] / 1e6:.2f} M chars kept), summarize+quotes "
-                f"{big.get('summarize_s', float('nan')):.1f} s; after imports "
+                f"{big['body_chars'] / 1e6:.2f} M chars kept), summarize "
+                f"{big.get('summarize_s', float('nan')):.1f} s, quotes "
+                f"{big.get('quotes_s', float('nan')):.1f} s; after imports "
                 f"{big['imported']['VmRSS']:.0f} MiB{extra} "
                 f"(address space capped at {memory_cap_gb:g} GiB)",
             )

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     Defaults,
@@ -36,7 +37,6 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from . import handlers, health
-from .commands import COMMANDS
 from .compat import TolerantRequest
 from .config import Settings
 from .console import CONSOLE_CHAT_ID, LOCAL_TOKEN, ConsoleBotAPI
@@ -115,9 +115,14 @@ def build_application(
     app.add_handler(CommandHandler("unsubscribe", handlers.unsubscribe, filters=only))
     app.add_handler(CommandHandler("timezone", handlers.timezone, filters=only))
     app.add_handler(CommandHandler("status", handlers.status, filters=only))
+    app.add_handler(CommandHandler("settings", handlers.settings_command, filters=only))
+    app.add_handler(CommandHandler("filter", handlers.filter_command, filters=only))
+    app.add_handler(CallbackQueryHandler(handlers.settings_button, pattern=r"^set:"))
+    app.add_handler(CallbackQueryHandler(handlers.more_button, pattern=r"^more:"))
     private = only & filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.private_text))
+    app.add_handler(MessageHandler(private & filters.Document.ALL, handlers.document))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrate))
     app.add_error_handler(handlers.error_handler)
@@ -135,10 +140,7 @@ async def _post_init(app: App) -> None:
             settings.db_url, clock=services.clock, default_timezone=settings.timezone
         )
         services.owns_store = True
-    try:
-        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
-    except TelegramError as exc:  # some Bot API servers lack it: never fatal
-        logger.warning("setMyCommands not available, going on without a menu: %s", exc)
+    await handlers.publish_commands(app.bot)  # per scope and language; never fatal
     if settings.local_mode:
         await _subscribe_console(services)
     jobs = await rebuild_jobs(app.job_queue, services)

@@ -197,9 +197,12 @@ def _isatty(stream: object) -> bool:
 @cli.command()
 @click.option("--online", is_flag=True, help="Also call getMe on TELEGRAM_API_BASE_URL.")
 def check(online: bool) -> None:
-    """Check settings, folders, database and token before running; exit code 1 on a failure.
+    """Validate the configuration before running; exit code 1 when a check fails.
 
-    One line per check. The token is never printed. Example: newsbot check --online
+    One line per check: settings, token shape (the token is never printed), inbox, data
+    folder, database and its schema version, webhook; --online also asks the Bot API (getMe).
+
+    Example: newsbot check --online
     """
     from .checks import CheckResult, format_result, run_checks
 

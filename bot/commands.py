@@ -12,26 +12,61 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import UsageError
+from .filters import MAX_FILTERS, parse_filter_args
+from .i18n import Problem, t
 
 __all__ = [
     "COMMANDS",
+    "COMMAND_TABLE",
+    "CommandSpec",
+    "FilterRequest",
     "SubscribeRequest",
+    "command_menu",
+    "parse_filter",
     "parse_subscribe",
     "parse_timezone",
     "parse_words",
 ]
 
-# (command, short description) in the order /help and the Telegram menu show them.
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Welcome and what this bot does"),
-    ("help", "List of commands"),
-    ("summary", "Newest article's summary; /summary words finds one; reply to summarize text"),
-    ("quotes", "Key quotes of the newest (or matching) article"),
-    ("subscribe", "Posts here: instant, 'daily HH:MM' or 'every N h'"),
-    ("unsubscribe", "Stop posts in this chat"),
-    ("timezone", "Set this chat's time zone, e.g. /timezone Europe/Berlin"),
-    ("status", "Inbox, queue and subscription status"),
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One chat command: its name, and whether it changes the chat (admins only in groups).
+
+    The description is the catalogue entry ``cmd.<name>`` (English and Russian), so the
+    Telegram menu (``setMyCommands``) and ``/help`` are made from this one table.
+    """
+
+    name: str
+    admin: bool = False
+
+    def description(self, lang: str = "en") -> str:
+        return t(f"cmd.{self.name}", lang)
+
+
+#: Every command, in the order /help and the Telegram menu show them.
+COMMAND_TABLE: tuple[CommandSpec, ...] = (
+    CommandSpec("start"),
+    CommandSpec("help"),
+    CommandSpec("summary"),
+    CommandSpec("quotes"),
+    CommandSpec("subscribe", admin=True),
+    CommandSpec("unsubscribe", admin=True),
+    CommandSpec("settings", admin=True),
+    CommandSpec("filter", admin=True),
+    CommandSpec("timezone", admin=True),
+    CommandSpec("status"),
 )
+
+# (command, English description): the table in its simplest shape.
+COMMANDS: tuple[tuple[str, str], ...] = tuple((c.name, c.description()) for c in COMMAND_TABLE)
+
+
+def command_menu(lang: str = "en", *, admin: bool = True) -> list[tuple[str, str]]:
+    """``(command, description)`` pairs for one menu: group members see only the commands
+    they may use; admins and private chats see all."""
+    return [(c.name, c.description(lang)) for c in COMMAND_TABLE if admin or not c.admin]
+
 
 SUBSCRIBE_USAGE = (
     "Usage: /subscribe (every new article), /subscribe daily HH:MM (a daily digest) "
@@ -107,3 +142,45 @@ def parse_words(args: list[str] | tuple[str, ...]) -> str | None:
     """Search words for ``/summary`` and ``/quotes``; ``None`` means "the newest"."""
     words = " ".join(a.strip() for a in args if a.strip())
     return words or None
+
+
+@dataclass(frozen=True, slots=True)
+class FilterRequest:
+    """What ``/filter`` asked for; ``items`` are normalized filters (see :mod:`bot.filters`)."""
+
+    action: Literal["add", "remove", "list", "clear"]
+    items: tuple[str, ...] = ()
+
+
+_FILTER_ACTIONS = {
+    "add": "add",
+    "+": "add",
+    "remove": "remove",
+    "rm": "remove",
+    "del": "remove",
+    "delete": "remove",
+    "-": "remove",
+    "list": "list",
+    "ls": "list",
+    "show": "list",
+    "clear": "clear",
+    "reset": "clear",
+}
+
+
+def parse_filter(args: list[str] | tuple[str, ...]) -> FilterRequest:
+    """``[]``/``list`` → list; ``add ferry, night bus`` → add two; ``remove ferry``; ``clear``."""
+    if not args:
+        return FilterRequest("list")
+    action = _FILTER_ACTIONS.get(args[0].lower())
+    rest = " ".join(args[1:])
+    if action is None:
+        raise Problem("filter.usage")
+    if action in ("list", "clear"):
+        return FilterRequest(action)  # type: ignore[arg-type]
+    items = tuple(parse_filter_args(rest))
+    if not items:
+        raise Problem("filter.usage")
+    if len(items) > MAX_FILTERS:
+        raise Problem("filter.too_many", count=MAX_FILTERS)
+    return FilterRequest(action, items)  # type: ignore[arg-type]

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="0.0.0.0", alias="NEWSBOT_WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, ge=1, le=65535, alias="NEWSBOT_WEBHOOK_PORT")
     webhook_secret: SecretStr | None = Field(default=None, alias="NEWSBOT_WEBHOOK_SECRET")
+    # Scale (issue 8): several processes on one PostgreSQL database (`newsbot run --role`).
+    delivery_lease_seconds: float = Field(
+        default=120.0, gt=0, alias="NEWSBOT_DELIVERY_LEASE_SECONDS"
+    )
+    ingest_lease_seconds: float = Field(default=300.0, gt=0, alias="NEWSBOT_INGEST_LEASE_SECONDS")
+    send_rate: float = Field(default=25.0, ge=0, alias="NEWSBOT_SEND_RATE")
+    digest_poll_seconds: float = Field(default=30.0, gt=0, alias="NEWSBOT_DIGEST_POLL_SECONDS")
 
     _ids = field_validator("allowed_chats", "owner_ids", mode="before")(_parse_ids)
 

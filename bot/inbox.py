@@ -224,9 +224,7 @@ class Ingestor:
             logger.exception("inbox could not summarize path=%s", name)
             reason = f"could not be processed (internal error: {type(exc).__name__})"
             return await self._bad(path, reason, move=True)
-        added = await self._store.add_and_enqueue_article(
-            digest, str(path.parent / name), summary
-        )
+        added = await self._store.add_and_enqueue_article(digest, str(path.parent / name), summary)
         if added is None:
             return IngestResult(path, "duplicate")
         stored, queued = added

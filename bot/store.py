@@ -250,6 +250,7 @@ def _initial_schema(conn: Connection) -> None:
 
 Migration = Callable[[Connection], None]
 
+
 #: Ordered schema steps ``(version, description, step)``. Append; never edit an applied step.
 def _chat_settings_and_filters(conn: Connection) -> None:
     """Issue 7 (chat side): per-chat summary length / quotes, per-subscription filters."""
@@ -471,6 +472,9 @@ class Store:
         self._dialect = engine.dialect.name
         self.default_timezone = default_timezone
         self.search_window = search_window
+        #: Lease for :meth:`claim_due` when the caller gives none: set by ``deliver`` processes
+        #: sharing one database, so the unchanged delivery worker claims instead of reading.
+        self.claim_lease: timedelta | None = None
 
     @classmethod
     async def open(
@@ -1215,6 +1219,7 @@ class Store:
         gives its rows back when the lease runs out. One worker per database needs no lease.
         The lease must outlast a batch: a row whose lease expires mid-send could go twice.
         """
+        lease = lease if lease is not None else self.claim_lease
         due = (
             select(DeliveryRow.id)
             .where(

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 Vector = npt.NDArray[np.float64]
+_UNSEEN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
         self._stop_words = frozenset(w.lower() for w in stop_words)
         self.weights = weights or NewsWeights()
         self.block = block
-        self._terms: dict[str, str | None] = {}
+        self._terms: dict[str, object] = {}
 
     def __call__(self, document: object, sentences_count: int) -> tuple[object, ...]:
         sentences = tuple(document.sentences)  # type: ignore[attr-defined]
@@ -115,7 +116,7 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
 
     # -- features -------------------------------------------------------------------------
 
-    def _term(self, word: str) -> str | None:
+    def _term(self, word: str) -> object:
         """Normalised content term, or None for a stop word (memoised: stemming is slow)."""
         try:
             return self._terms[word]
@@ -129,21 +130,21 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
 
     def _terms_of(self, words: Sequence[Sequence[str]]) -> Terms:
         """Sparse L2-normalised term counts of each word list."""
-        vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        terms, term = self._terms, self._term
-        for i, ws in enumerate(words):
-            for w in ws:
-                t = terms[w] if w in terms else term(w)
-                if t is not None:
-                    rows.append(i)
-                    cols.append(vocab.setdefault(t, len(vocab)))
-        width = max(len(vocab), 1)
-        keys, counts = np.unique(
-            np.asarray(rows, dtype=np.int64) * width + np.asarray(cols, dtype=np.int64),
-            return_counts=True,
+        flat = [w for ws in words for w in ws]
+        get = self._terms.get
+        mapped = [get(w, _UNSEEN) for w in flat]
+        if _UNSEEN in mapped:
+            mapped = [
+                self._term(w) if t is _UNSEEN else t for w, t in zip(flat, mapped, strict=True)
+            ]
+        row_of = np.repeat(np.arange(len(words), dtype=np.int64), [len(ws) for ws in words])
+        content = np.fromiter((t is not None for t in mapped), dtype=bool, count=len(mapped))
+        vocab: dict[object, int] = {}
+        cols = np.fromiter(
+            (vocab.setdefault(t, len(vocab)) for t in mapped if t is not None), dtype=np.int64
         )
+        width = max(len(vocab), 1)
+        keys, counts = np.unique(row_of[content] * width + cols, return_counts=True)
         r, c = np.divmod(keys, width)
         norms = np.sqrt(
             np.bincount(r, weights=counts.astype(np.float64) ** 2, minlength=len(words))
@@ -174,7 +175,7 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
         p = np.full(k, 1.0 / k)
         for _ in range(100):
             nxt = (1.0 - damping) / k + damping * (walk * p[:, None]).sum(axis=0)
-            done = np.abs(nxt - p).sum() < 1e-7
+            done = np.abs(nxt - p).sum() < 1e-5
             p = nxt
             if done:
                 break
@@ -300,4 +301,4 @@ def mmr(scores: Vector, terms: Terms, count: int, w: NewsWeights) -> list[int]:
 
 
 def _numbers(words: Sequence[str]) -> int:
-    return sum(1 for x in words if x[0].isdigit())
+    return sum([x[0].isdigit() for x in words])

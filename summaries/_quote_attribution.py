@@ -47,9 +47,12 @@ _BOUNDARY = wordset(
 )
 _SCARE_BEFORE = re.compile(
     r"(?:so-called|so called|dubbed|nicknamed|known as|termed|entitled|titled|"
-    r"(?:the|a|an) (?:term|word|words|phrase|label|slogan|motto|catchphrase|hashtag|tag)|"
+    r"(?:the|a|an) (?:term|word|words|phrase|label|slogan|motto|catchphrase|hashtag|tag|"
+    r"tagline)|"
     r"(?:book|film|movie|song|album|show|series|novel|play|programme|program|documentary|"
-    r"exhibition|campaign|operation|project|brand|product) (?:called|named)?)\s*(?:the|a|an)?\s*$",
+    r"exhibition|campaign|operation|project|brand|product|script|episode|podcast|track|"
+    r"single|poem|musical|opera|painting|game|app|website|magazine|newspaper|column|blog)"
+    r"(?:\s+(?:called|named|titled|entitled))?(?:\s+of)?)\s*(?:the|a|an)?\s*$",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -78,6 +81,7 @@ _COMMUNICATION = wordset(
     """e-mail email emails statement letter message note memo speech words remarks comments
     tweet post blog article column interview diary testimony"""
 )
+_LEADING_PREPOSITIONS = wordset("with of for from to by in on at among amid")
 _HEAD_PREPOSITIONS = wordset("for of at with from in")
 _APPOSITION_MARKS = frozenset({",", "-", "—", "–"})
 _TIME_WORDS = wordset(
@@ -378,6 +382,9 @@ class Reader:
 
     @staticmethod
     def _trim_np(words: list[str]) -> list[str]:
+        # "with forecasters warning": the preposition is not part of the subject.
+        while words and words[0] in _LEADING_PREPOSITIONS:
+            words = words[1:]
         # A pronoun nearest the verb is the subject ("who he described as").
         for i in range(len(words) - 1, -1, -1):
             if words[i].lower() in PRONOUNS and words[i].lower() not in {
@@ -534,7 +541,10 @@ class Reader:
                 continue
             between = tokens[place + 1 : v]
             if len(between) > 35 or any(
-                t.startswith("⟦") or t == ";" or (t in _BOUNDARY and t != "and") for t in between
+                t.startswith("⟦")
+                or t == ";"
+                or (t in _BOUNDARY and (t != "and" or tokens[v - 1] != ","))
+                for t in between
             ):
                 break
             after = v
@@ -578,7 +588,8 @@ class Reader:
         if speaker is None and chosen is not None:
             item.cue = True
             verb = tokens[chosen].lower()
-            item.negated = verb in _NEGATING
+            # "denied it was a "crisis"" rejects the words; "rejected X as "false"" uses them.
+            item.negated = verb in _NEGATING and "as" not in tokens[chosen + 1 : place][-4:]
             if (
                 inverted
                 and chosen + 1 < len(tokens)

@@ -38,7 +38,8 @@ _TOKEN = re.compile(r"⟦\d+⟧|[^\W_](?:[\w'’&.-]*[^\W_])?|[,;:()]|[—–]|(
 
 # Verbs that report speech (English, plus common Russian and German forms).
 SPEECH_VERBS = wordset(
-    """say said says saying tell told tells telling add added adds adding insist insisted
+    """testify testified testifies testifying say said says saying tell told tells telling add
+    added adds adding insist insisted
     insists insisting warn warned warns warning argue argued argues arguing claim claimed
     claims claiming state stated explain explained explains explaining declare declared
     declares announce announced announces note noted notes write wrote writes writing reply
@@ -94,6 +95,17 @@ _CAP_STOP = wordset(
     under over about around against without within through across nor because whether once
     twice several few both either neither"""
 )
+# Job nouns capitalised only because they open a sentence ("Baker Rosa Lindqvist said"). Many
+# are surnames too ("James Baker"), so they are cut only before a full two-word name.
+_OCCUPATIONS = wordset(
+    """baker nurse teacher grower farmer engineer doctor pupil student resident shopkeeper
+    owner driver pilot worker labourer laborer fisherman builder carpenter plumber cook
+    butcher gardener miner porter farmhand pensioner retiree commuter parent mother father
+    villager lecturer pharmacist surgeon vet dentist clerk cashier waiter waitress artist
+    musician painter poet photographer designer architect accountant banker trader broker
+    investor shopper voter campaigner activist protester volunteer organiser organizer
+    landlord tenant neighbour neighbor customer passenger officer councillor engineer"""
+)
 _PARTICLES = wordset("""van von de den der da di du la le bin al el ibn dos das del y""")
 ORG_WORDS = wordset(
     """company firm group committee report bank government ministry department union council
@@ -115,7 +127,7 @@ DOCUMENT_WORDS = wordset(
 # Words that make a capitalised run a place, party or thing rather than a person.
 NON_PERSON = ORG_WORDS | wordset(
     """street road avenue square house palace prison hall castle tower bridge airport station
-    nations united
+    nations united fort mount port lake river saint san los las
     rights convention kingdom states republic emirates east west north south central
     yorkshire america europe africa asia pacific atlantic middle island islands city county
     province region district liberal liberals democrat democrats labour conservative
@@ -205,6 +217,13 @@ _VERBISH = wordset(
     """is are was were be been has have had will would could can did does do may might must
     should shall met meets visit visits joins join wants want leads lead backs back"""
 )
+# Places that stand right before a name in news copy, never part of it.
+_PLACES = wordset(
+    """britain england scotland wales ireland france germany italy spain portugal russia
+    china japan india pakistan iran iraq syria israel egypt turkey ukraine poland belarus
+    america canada mexico brazil argentina australia korea taiwan hong kong beijing moscow
+    london paris berlin brussels europe africa asia nato eu un us uk usa"""
+)
 # Russian women's surnames ("Иванова", "Петровская") say the gender outright.
 _FEMALE_SURNAME_ENDINGS = ("ова", "ева", "ёва", "ина", "ская", "цкая")
 _DETERMINERS = wordset("the a an its his her their our this that")
@@ -231,6 +250,11 @@ def _parse_run(
         if low in TITLES:
             cut, honorific = i + 1, low
     name = words[cut:]
+    if len(name) > 2 and name[0].lower() in _OCCUPATIONS and looks_like_person(list(name[1:])):
+        cut, honorific = cut + 1, name[0].lower()
+        name = name[1:]
+    if len(name) > 2 and name[0].lower() in _PLACES and looks_like_person(list(name[1:])):
+        name = name[1:]  # "ambassador to Britain Liu Xiaming"; "UK Coal" stays whole
     # A capitalised particle opening the name is a first name ("Al Reyes"), not "al-".
     single = sum(1 for i, w in enumerate(name) if i == 0 or w.lower() not in _PARTICLES) == 1
     return words[:cut], name, honorific, looks_like_person(list(name)), single

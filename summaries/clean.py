@@ -683,7 +683,9 @@ def clean_text(
     if not units:
         return CleanedText("", ())
     page = _analyse(units, template, source, light)
-    if light:
+    chrome = (LineKind.BOILERPLATE, LineKind.META)
+    if light or not any(k in chrome for k in page.kinds):
+        # Nothing on the page looks like chrome: it is the article, short lines and all.
         return _light(page, find_title)
     kinds = page.kinds
     weights = _weights(kinds, page.sizes)
@@ -693,7 +695,7 @@ def clean_text(
     ]
     start, end = _best_region(weights, page.walls)
     if start >= len(weights) or weights[start] <= 0:
-        return CleanedText("", ())
+        return _light(page, find_title)  # no dense region: keep what is not chrome
     # Grow over adjacent short sentences: a short first or last paragraph is still body.
     while start > 0 and kinds[start - 1] is LineKind.TEXT:
         start -= 1

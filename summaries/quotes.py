@@ -148,20 +148,26 @@ def _trailing_cue(sentence: str) -> bool:
     return sentence.lstrip()[:1].islower()
 
 
-def _is_title(text: str, words: list[str]) -> bool:
-    """ "Master Builder Series", "Wild Rose": a name in title case, not speech."""
+def _is_title(text: str, words: list[str], *, embedded: bool) -> bool:
+    """ "Master Builder Series", "Wild Rose": a name in title case, not speech.
+
+    Inside a reporter's sentence even one capitalised word is a name ("the book
+    "Musicophilia"", an episode of "DWTS."); standing alone it may be speech ("Please.").
+    """
     content = [w for w in words if w.lower() not in _TITLE_SMALL]
-    return (
-        len(words) >= 2
-        and len(words) <= 8
-        and all(w[:1].isupper() or w[:1].isdigit() for w in content)
-        and not text.rstrip().endswith((".", "!", "?", ","))
-    )
+    if not content or len(words) > 8:
+        return False
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in content):
+        return False
+    return embedded or (len(words) >= 2 and not text.rstrip().endswith((".", "!", "?", ",")))
 
 
 def _is_statement(item: Found) -> bool:
     words = words_of(item.text)
-    if item.scare or not words or (len(item.group.pieces) == 1 and _is_title(item.text, words)):
+    single = len(item.group.pieces) == 1
+    if item.scare or not words:
+        return False
+    if single and _is_title(item.text, words, embedded=not item.standalone):
         return False
     if len(item.group.pieces) > 1:
         return True

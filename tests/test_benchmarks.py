@@ -1,6 +1,8 @@
 """Smoke tests for benchmarks/perf.py: every benchmark runs at a tiny size, so none can rot.
 
 These check that the benchmarks work and report what they should, never how fast anything is.
+The ones that start ``newsbot run`` or fresh interpreters take seconds each, so they are
+marked ``slow`` (``pytest -m slow`` runs them).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def test_scaling_fits_an_exponent(tmp_path: Path) -> None:
     assert result.data["exponent"] == result.data["exponent"]  # not NaN
 
 
+@pytest.mark.slow
 def test_memory_measures_a_filled_store_and_a_big_file(tmp_path: Path) -> None:
     _needs("bot.store")
     result = _quick(tmp_path, "memory")
@@ -64,6 +67,7 @@ def test_fanout_delivers_to_every_chat_without_loss(tmp_path: Path) -> None:
         assert run["lost"] == 0 and run["duplicates"] == 0, run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["latency", "status"])
 def test_bot_benchmarks_run_the_real_bot(tmp_path: Path, name: str) -> None:
     _needs("bot.app")

@@ -327,7 +327,7 @@ async def test_unsupported_set_my_commands_is_not_fatal(
     api.script("setMyCommands", error_code=404, description="Not Found: method not found")
     app = build_application(settings, request=api, store=store, background=False)
     async with app:
-        with caplog.at_level(logging.WARNING, logger="bot.app"):
+        with caplog.at_level(logging.WARNING, logger="bot.handlers"):
             await app.post_init(app)
         await send(app, "/help")
         await app.post_shutdown(app)

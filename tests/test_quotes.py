@@ -179,6 +179,22 @@ def test_title_in_quotes_is_excluded() -> None:
     assert quotes_of('The band played its hit song "Winter Roads Home" at the festival.') == ()
 
 
+def test_capitalised_name_inside_a_reporter_sentence_is_a_title() -> None:
+    found = quotes_of(
+        'Author Rae Min said her new book "Salt Roads" took six years, and she called the '
+        'reviews "harsh but fair".'
+    )
+    assert [q.text for q in found] == ["harsh but fair"]
+
+
+def test_denied_term_is_scare_but_rejected_as_is_speech() -> None:
+    found = quotes_of(
+        'Finance chief Ida Holm denied it amounted to a "cash crisis".',
+        'The regulator rejected the claims as "completely unfounded".',
+    )
+    assert [q.text for q in found] == ["completely unfounded"]
+
+
 def test_nested_quotes_stay_inside_the_outer_quote() -> None:
     quote = only('"The guard told me "never again" and walked off," Leo Park said.')
     assert quote.text == 'The guard told me "never again" and walked off,'
@@ -359,3 +375,16 @@ def test_quotes_dev_targets() -> None:
     assert metrics["speaker"] >= TARGETS["speaker"]
     assert metrics["key3"] >= TARGETS["key3"]
     assert metrics["scare"] == 0
+
+
+def test_job_noun_opening_a_sentence_is_not_part_of_the_name() -> None:
+    article = Article(
+        title="T",
+        paragraphs=(
+            "Traders fear a quiet summer. Baker Rosa Lindqvist said trade would fall. "
+            '"Three months is a long time for a small shop," she said.',
+            '"We will be fine," said James Baker, the mayor.',
+        ),
+    )
+    speakers = [q.speaker for q in extract_quotes(article)]
+    assert speakers == ["Rosa Lindqvist", "James Baker"]

@@ -395,3 +395,76 @@ async def test_instant_subscriptions_get_no_digest(store: Store, clock: FakeCloc
     clock.advance(minutes=1)
     await add(store, "news")
     assert await store.enqueue_digest(sub.id, clock.advance(minutes=1)) is None
+
+
+# --- several processes sharing one store (issue 8) ----------------------------------------------
+
+
+async def test_ingest_claim_has_one_winner_until_its_lease_runs_out(
+    store: Store, clock: FakeClock
+) -> None:
+    lease = timedelta(seconds=60)
+    assert await store.claim_ingest("h1", "proc-a", lease=lease)
+    assert not await store.claim_ingest("h1", "proc-b", lease=lease)
+    assert await store.claim_ingest("h1", "proc-a", lease=lease)  # the owner renews
+    assert await store.claim_ingest("h2", "proc-b", lease=lease)  # other files are free
+    clock.advance(seconds=61)  # proc-a died: its claim is taken over
+    assert await store.claim_ingest("h1", "proc-b", lease=lease)
+    assert not await store.claim_ingest("h1", "proc-a", lease=lease)
+    await store.release_ingest("h1", "proc-a")  # not the owner: nothing happens
+    assert not await store.claim_ingest("h1", "proc-c", lease=lease)
+    await store.release_ingest("h1", "proc-b")
+    assert await store.claim_ingest("h1", "proc-c", lease=lease)
+
+
+async def test_rate_bucket_spaces_sends_after_the_burst(store: Store, clock: FakeClock) -> None:
+    waits = [await store.take_rate_token("bot:1", rate=10, burst=2) for _ in range(4)]
+    assert waits == pytest.approx([0.0, 0.0, 0.1, 0.2])
+    clock.advance(seconds=1)  # refilled (to the burst, not beyond)
+    waits = [await store.take_rate_token("bot:1", rate=10, burst=2) for _ in range(3)]
+    assert waits == pytest.approx([0.0, 0.0, 0.1])
+    assert await store.take_rate_token("bot:2", rate=10, burst=2) == 0.0  # separate bucket
+
+
+async def test_claim_with_lease_returns_rows_oldest_first_and_only_once(
+    store: Store, clock: FakeClock
+) -> None:
+    for chat in range(1, 6):
+        await store.subscribe(chat, SubscriptionMode.INSTANT)
+    await store.enqueue_article(await add(store, "one"))
+    now, lease = clock(), timedelta(seconds=30)
+    first = await store.claim_due(3, now, lease=lease)
+    second = await store.claim_due(3, now, lease=lease)
+    assert [d.id for d in first] == sorted(d.id for d in first)
+    assert len(first) == 3 and len(second) == 2
+    assert not {d.id for d in first} & {d.id for d in second}
+    assert all(d.next_attempt_at == now + lease for d in first + second)
+
+
+async def test_digest_targets_lists_active_digest_subscriptions_with_timezones(
+    store: Store,
+) -> None:
+    await store.upsert_chat(-1, type="group", default_timezone="Asia/Tokyo")
+    daily = await store.subscribe(-1, SubscriptionMode.DAILY, at=time(8))
+    await store.subscribe(2, SubscriptionMode.INSTANT)
+    await store.subscribe(3, SubscriptionMode.EVERY, every_hours=2)
+    await store.pause_chat(3, "Forbidden: bot was blocked by the user")
+    assert [(s.id, tz) for s, tz in await store.digest_targets()] == [(daily.id, "Asia/Tokyo")]
+
+
+async def test_migration_3_adds_the_claim_tables_to_an_older_database(
+    db_url: str, clock: FakeClock
+) -> None:
+    store = await Store.open(db_url, clock=clock)
+    async with store._sessions.begin() as session:  # make it look like a version-2 database
+        await session.execute(text("DROP TABLE ingest_claims"))
+        await session.execute(text("DROP TABLE rate_buckets"))
+        await session.execute(text("DELETE FROM schema_version WHERE version >= 3"))
+    await store.close()
+    store = await Store.open(db_url, clock=clock)
+    try:
+        assert await store.schema_version() == SCHEMA_VERSION
+        assert await store.claim_ingest("h", "me")
+        assert await store.take_rate_token("k", rate=1, burst=1) == 0.0
+    finally:
+        await store.close()

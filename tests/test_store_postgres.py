@@ -7,11 +7,14 @@ behaviour. SQLite-only checks (PRAGMAs) are left out; PostgreSQL-only ones are b
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import time, timedelta
 
 import pytest
 
-from bot.store import Store
+from bot.models import SubscriptionMode
+from bot.store import SCHEMA_VERSION, Store
 from tests import test_store
 from tests.conftest import FakeClock
 
@@ -36,3 +39,87 @@ async def store(pg_url: str, clock: FakeClock) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+# --- PostgreSQL only: several stores (think: processes) at once ---------------------------------
+
+
+async def test_concurrent_lease_claims_never_hand_a_row_out_twice(
+    pg_url: str, clock: FakeClock
+) -> None:
+    stores = [await Store.open(pg_url, clock=clock) for _ in range(4)]
+    try:
+        for chat in range(1, 201):
+            await stores[0].subscribe(chat, SubscriptionMode.INSTANT)
+        for n in range(3):
+            await stores[0].enqueue_article(await test_store.add(stores[0], f"a{n}"))
+
+        async def drain(store: Store) -> list[int]:
+            got: list[int] = []
+            while batch := await store.claim_due(7, clock(), lease=timedelta(minutes=1)):
+                got += [d.id for d in batch]
+            return got
+
+        claimed = await asyncio.gather(*(drain(s) for s in stores))
+        flat = [i for ids in claimed for i in ids]
+        assert len(flat) == len(set(flat)) == 600
+        assert all(claimed), "every store got some rows"
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_a_digest_fired_by_several_processes_is_queued_once(
+    pg_url: str, clock: FakeClock
+) -> None:
+    stores = [await Store.open(pg_url, clock=clock) for _ in range(4)]
+    try:
+        sub = await stores[0].subscribe(-3, SubscriptionMode.DAILY, at=time(9))
+        clock.advance(minutes=1)
+        await test_store.add(stores[0], "news")
+        slot = clock.advance(minutes=1)
+        results = await asyncio.gather(*(s.enqueue_digest(sub.id, slot) for s in stores))
+        assert sum(r is not None for r in results) == 1
+        late = await asyncio.gather(
+            *(s.enqueue_digest(sub.id, slot + timedelta(seconds=i)) for i, s in enumerate(stores))
+        )
+        assert late == [None] * 4  # later racers find the period done and nothing new
+        assert len(await stores[0].list_deliveries()) == 1
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_ingest_claims_race_has_exactly_one_winner(pg_url: str, clock: FakeClock) -> None:
+    stores = [await Store.open(pg_url, clock=clock) for _ in range(4)]
+    try:
+        for n in range(20):
+            wins = await asyncio.gather(
+                *(s.claim_ingest(f"h{n}", f"proc-{i}") for i, s in enumerate(stores))
+            )
+            assert sum(wins) == 1
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_rate_bucket_is_shared_by_concurrent_senders(pg_url: str, clock: FakeClock) -> None:
+    stores = [await Store.open(pg_url, clock=clock) for _ in range(3)]
+    try:
+        waits = await asyncio.gather(
+            *(s.take_rate_token("bot:9", rate=10, burst=1) for s in stores for _ in range(10))
+        )
+        # 30 reservations at 10/s with a burst of 1: one free, then one every 0.1 s.
+        assert sorted(waits) == pytest.approx([i / 10 for i in range(30)])
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_stores_opening_together_migrate_once(pg_url: str, clock: FakeClock) -> None:
+    stores = await asyncio.gather(*(Store.open(pg_url, clock=clock) for _ in range(5)))
+    try:
+        assert {await s.schema_version() for s in stores} == {SCHEMA_VERSION}
+    finally:
+        for store in stores:
+            await store.close()
