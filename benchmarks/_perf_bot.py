@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -86,6 +87,7 @@ class BotProcess:
         self.extra_env = env
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = workdir / "newsbot.log"
+        self.last_reply = ""
 
     async def start(self, timeout: float = 30.0) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
@@ -154,6 +156,7 @@ class BotProcess:
         update_id = self.api.push_message(text, chat_id=chat_id)
         replies = await self.api.wait_for_messages(before + 1, chat_id=chat_id, timeout=timeout)
         handed = self.api.handed_out.get(update_id, replies[before].at)
+        self.last_reply = replies[before].text
         return replies[before].at - handed
 
 
@@ -297,6 +300,10 @@ async def _latency(workdir: Path, files: int, variant: str, idle_wait: float) ->
 # ---- /status during a burst ------------------------------------------------------------------
 
 
+def _secs(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} s"
+
+
 def run_status(
     workdir: Path,
     *,
@@ -329,9 +336,9 @@ def run_status(
                 ms(run["p50_s"], 0),
                 ms(run["p95_s"], 0),
                 ms(run["max_s"], 0),
-                f"{run['posted']} posts in {run['burst_seconds']:.1f} s "
-                f"({run['posted'] / run['burst_seconds']:.1f}/s); RSS {fmt(run['rss_mb'])} MiB, "
-                f"peak {fmt(run['peak_rss_mb'])} MiB",
+                f"all stored after {_secs(run['stored_seconds'])}, "
+                f"{run['posted']} posts after {run['burst_seconds']:.1f} s "
+                f"({run['posted'] / run['burst_seconds']:.1f}/s); bot RSS {fmt(run['rss_mb'])} MiB",
             )
         )
         targets.append(
@@ -378,16 +385,20 @@ async def _status(
                 _write_atomically(bot.inbox, f"burst-{n:04d}.txt", text)
             busy: list[float] = []
             deadline = burst_start + 60.0 + files * 0.2
-            done_at = None
+            done_at = stored_at = None
             while time.monotonic() < deadline:
                 posted = len([m for m in api.sent if m.chat_id == READER_CHAT]) - posts_before
                 if posted >= files:
                     done_at = time.monotonic()
+                    stored_at = stored_at or done_at  # every post out: every article stored
                     break
                 try:
                     busy.append(await bot.command("/status", STATUS_CHAT, timeout=30.0))
                 except TimeoutError:
                     busy.append(float("inf"))
+                found = re.search(r"Articles: (\d+)", bot.last_reply)
+                if stored_at is None and found and int(found.group(1)) >= files:
+                    stored_at = time.monotonic()
                 await asyncio.sleep(0.2)
             posted = len([m for m in api.sent if m.chat_id == READER_CHAT]) - posts_before
             rss, peak = bot.rss_mb()
@@ -403,6 +414,7 @@ async def _status(
         "posted": posted,
         "complete": done_at is not None,
         "burst_seconds": (done_at or time.monotonic()) - burst_start,
+        "stored_seconds": (stored_at - burst_start) if stored_at else None,
         "idle_s": idle,
         "busy_s": busy,
         "p50_s": percentile(busy, 50),

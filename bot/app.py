@@ -36,7 +36,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from . import handlers, health
+from . import access, handlers, health, polling
 from .compat import TolerantRequest
 from .config import Settings
 from .console import CONSOLE_CHAT_ID, LOCAL_TOKEN, ConsoleBotAPI
@@ -103,10 +103,8 @@ def build_application(
     app = builder.build()
     app.bot_data[SERVICES_KEY] = services
 
-    allowed = list(settings.allowed_chats)
-    if allowed and settings.local_mode:
-        allowed.append(CONSOLE_CHAT_ID)
-    only = filters.UpdateType.MESSAGE & (filters.Chat(chat_id=allowed) if allowed else filters.ALL)
+    access.install(app, settings, extra_chats=(CONSOLE_CHAT_ID,) if settings.local_mode else ())
+    only = filters.UpdateType.MESSAGE  # who may talk to the bot at all: bot.access's gate
     app.add_handler(CommandHandler("start", handlers.start, filters=only))
     app.add_handler(CommandHandler("help", handlers.help_command, filters=only))
     app.add_handler(CommandHandler("summary", handlers.summary, filters=only))
@@ -125,6 +123,7 @@ def build_application(
     app.add_handler(MessageHandler(private & filters.Document.ALL, handlers.document))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrate))
+    polling.install(app)  # 409 Conflict / network errors while polling: clear words, no spam
     app.add_error_handler(handlers.error_handler)
     return app
 
@@ -299,6 +298,7 @@ def run(settings: Settings) -> None:
             app.run_webhook(**webhook_options(settings))
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            polling.raise_if_fatal(app)
     except InvalidToken as exc:
         raise ConfigError(
             "the Bot API server rejected TELEGRAM_BOT_TOKEN (or TELEGRAM_API_BASE_URL is not a "

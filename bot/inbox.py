@@ -31,6 +31,7 @@ import time
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -82,7 +83,7 @@ class IngestResult:
     """What became of one inbox file."""
 
     path: Path
-    outcome: Literal["new", "duplicate", "bad", "gone", "changed"]
+    outcome: Literal["new", "duplicate", "bad", "gone", "changed", "claimed"]
     article_id: int | None = None
     deliveries: int = 0
     reason: str | None = None
@@ -187,8 +188,14 @@ class Ingestor:
         max_file_bytes: int = 20_000_000,
         on_new: Callable[[], None] | None = None,
         summarize: Summarizer = summarize_in_thread,
+        claim_owner: str | None = None,
+        claim_lease: timedelta = timedelta(minutes=5),
     ) -> None:
+        """``claim_owner`` names this process when several ingest from one shared inbox: a
+        file is summarized by whoever claims its content hash first (``Store.claim_ingest``)."""
         self._store = store
+        self._claim_owner = claim_owner
+        self._claim_lease = claim_lease
         self._summarize = summarize
         self._inbox = inbox
         self._root = inbox.resolve()
@@ -216,6 +223,18 @@ class Ingestor:
         if await self._store.has_article(digest):
             logger.info("inbox duplicate path=%s sha256=%s", name, digest[:12])
             return IngestResult(path, "duplicate")
+        owner = self._claim_owner
+        if owner is None:
+            return await self._ingest_new(path, name, data, digest)
+        if not await self._store.claim_ingest(digest, owner, lease=self._claim_lease):
+            logger.info("inbox file taken by another process path=%s", name)
+            return IngestResult(path, "claimed")
+        try:
+            return await self._ingest_new(path, name, data, digest)
+        finally:
+            await self._store.release_ingest(digest, owner)
+
+    async def _ingest_new(self, path: Path, name: str, data: bytes, digest: str) -> IngestResult:
         try:
             summary = await self._summarize(data, name, self._options)
         except ArticleError as exc:
@@ -347,6 +366,8 @@ class InboxWatcher:
             if result.outcome == "changed":  # still being written: settle again
                 self._done.pop(path, None)
                 self.notice(path)
+            elif result.outcome == "claimed":  # another process has it: look again at rescan
+                self._done.pop(path, None)
             results.append(result)
         if results:
             self.results = (self.results + results)[-20:]

@@ -199,3 +199,41 @@ def run_role(settings: Settings, role: Role = "all") -> None:
         _serve_until_signal(lambda stop: serve_ingest(settings, stop))
     else:
         _serve_until_signal(lambda stop: serve_deliver(settings, stop))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bot.roles ROLE [--ready-file PATH]``: run one role, as ``newsbot run
+    --role ROLE`` does; the ready file is written once the role is serving (tests, benchmarks)."""
+    import argparse
+    from pathlib import Path
+
+    from .config import load_settings
+    from .logs import configure_logging
+
+    parser = argparse.ArgumentParser(prog="python -m bot.roles")
+    parser.add_argument("role", choices=ROLES)
+    parser.add_argument("--ready-file", type=Path, default=None)
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    token = settings.telegram_bot_token
+    configure_logging(
+        settings.log_level,
+        secrets=(token.get_secret_value(),) if token else (),
+        fmt=settings.log_format,
+    )
+    ready_file: Path | None = args.ready_file
+
+    def ready() -> None:
+        if ready_file is not None:
+            ready_file.write_text(f"{os.getpid()}\n", encoding="utf-8")
+
+    if args.role == "ingest":
+        _serve_until_signal(lambda stop: serve_ingest(settings, stop, ready=ready))
+    elif args.role == "deliver":
+        _serve_until_signal(lambda stop: serve_deliver(settings, stop, ready=ready))
+    else:
+        run_role(settings, args.role)
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@ where processes are not available (some sandboxes, no ``/dev/shm``).
 
     async with SummaryPool() as pool:
         summary = await pool.summarize(path, options)
+        ingest = Ingestor(store, inbox, summarize=pool.summarize_bytes)  # the inbox's shape
 
 Errors come back as the same :class:`summaries.ArticleError` subclasses the engine raises.
 A worker that dies (killed, out of memory) fails only its own article, with
@@ -197,6 +198,11 @@ class SummaryPool:
         if outcome[0] == "article-error":
             raise _rebuild_error(outcome[1], outcome[2], outcome[3])
         raise outcome[1]
+
+    async def summarize_bytes(self, data: bytes, name: str, options: SummaryOptions) -> Summary:
+        """The inbox's summarizer shape, ``(data, name, options)``: pass
+        ``summarize=pool.summarize_bytes`` to :class:`bot.inbox.Ingestor`."""
+        return await self.summarize(data, options, name=name)
 
     async def _replace_broken(self, broken: Executor) -> None:
         """Start fresh workers once, however many calls saw the same broken pool."""

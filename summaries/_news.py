@@ -162,8 +162,11 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
     def _block_rank(self, unit: Vector) -> Vector:
         """PageRank of one block of consecutive sentences, scaled to mean 1.
 
-        Plain numpy loops, no BLAS: at these sizes multi-threaded BLAS spends more time
-        waking threads than multiplying, and on a busy machine it multiplied our CPU time by 7.
+        Solved directly, ``(I - d W^T) p = (1 - d) / k``, for blocks of up to 80 sentences
+        (a typical article); larger blocks use power iteration, because OpenBLAS runs the
+        solver multi-threaded above ~100 x 100 and waking threads then costs more than the
+        work (15 ms instead of 1 ms for 120 sentences on a busy machine). The similarity
+        matrix is built with ``einsum``, which never calls BLAS, for the same reason.
         """
         k = unit.shape[0]
         damping = self.weights.damping
@@ -172,13 +175,16 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
         sums = sim.sum(axis=1, keepdims=True)
         sums[sums == 0] = 1.0
         walk = sim / sums
-        p = np.full(k, 1.0 / k)
-        for _ in range(100):
-            nxt = (1.0 - damping) / k + damping * (walk * p[:, None]).sum(axis=0)
-            done = np.abs(nxt - p).sum() < 1e-5
-            p = nxt
-            if done:
-                break
+        if k <= 80:
+            p = np.linalg.solve(np.eye(k) - damping * walk.T, np.full(k, (1.0 - damping) / k))
+        else:
+            p = np.full(k, 1.0 / k)
+            for _ in range(100):
+                nxt = (1.0 - damping) / k + damping * (walk * p[:, None]).sum(axis=0)
+                done = np.abs(nxt - p).sum() < 1e-5
+                p = nxt
+                if done:
+                    break
         result: Vector = p * (k / p.sum())
         return result
 

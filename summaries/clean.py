@@ -163,8 +163,8 @@ _APPEAL_WORDS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # ... addressed to the reader: a publication saying "we" to "you".
-_WE = re.compile(r"\b(?:we|we're|we've|us|our|ours)\b", re.IGNORECASE)
-_YOU = re.compile(r"\b(?:you|your|you're|you've|yours|readers?)\b", re.IGNORECASE)
+_WE = _wordset("we us our ours")
+_YOU = _wordset("you your yours reader readers")
 # Openers of an appeal block: a salutation, or a heading that announces a message.
 _APPEAL_OPENER = re.compile(
     r"""^(?:
@@ -467,7 +467,8 @@ def _appeal_blocks(
             ("$" in u or "€" in u or "£" in u) and _MONEY.search(u)
         ):
             continue
-        we, you = bool(_WE.search(u)), bool(_YOU.search(u))
+        we = not tokens[i].isdisjoint(_WE)
+        you = not tokens[i].isdisjoint(_YOU)
         short = len(tokens[i]) <= 12
         if _APPEAL_WORDS.search(u) and (short or we or you):
             hits.append(i)
@@ -684,7 +685,7 @@ def clean_text(
         return CleanedText("", ())
     page = _analyse(units, template, source, light)
     chrome = (LineKind.BOILERPLATE, LineKind.META)
-    if light or not any(k in chrome for k in page.kinds):
+    if light or not (any(k in chrome for k in page.kinds) or any(page.walls)):
         # Nothing on the page looks like chrome: it is the article, short lines and all.
         return _light(page, find_title)
     kinds = page.kinds
@@ -768,6 +769,12 @@ def _light(page: _Page, find_title: bool) -> CleanedText:
         and (k is not LineKind.META or _BYLINE.match(u) or _credit_line(u))
     ]
     title = ""
-    if find_title and keep and _size(keep[0]) <= 30 and not _TITLE_BAD_END.search(keep[0]):
+    if (
+        find_title
+        and keep
+        and _size(keep[0]) <= 30
+        and not _TITLE_BAD_END.search(keep[0])
+        and not _BULLET.match(keep[0])
+    ):
         title, keep = keep[0], keep[1:]
     return CleanedText(title, tuple(keep))

@@ -37,6 +37,8 @@ from .sentences import SentenceTokenizer, Tokenizer
 __all__ = [
     "ALGORITHMS",
     "MAX_CANDIDATES",
+    "CappedSummarizer",
+    "LeadSummarizer",
     "Summarizer",
     "build_document",
     "summarize",

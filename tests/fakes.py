@@ -39,6 +39,7 @@ __all__ = [
     "ScriptedFailure",
     "bot_user",
     "make_callback_query_update",
+    "make_document_update",
     "make_my_chat_member_update",
     "make_update",
     "parse_telegram_html",
@@ -156,6 +157,7 @@ class FakeBotAPI(BaseRequest):
         self._members: dict[tuple[int, int], str] = {}
         self._updates: list[JSONDict] = []
         self._sent: list[JSONDict] = []
+        self._files: dict[str, tuple[str, bytes]] = {}
         self.initialized = False
 
     # -- BaseRequest ---------------------------------------------------------------------------
@@ -180,6 +182,13 @@ class FakeBotAPI(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download (File.download_*): GET base_file_url/path
+            file_path = url.split("/file/bot", 1)[1].split("/", 1)[1]
+            self.calls.append(("downloadFile", {"file_path": file_path}))
+            for path, content in self._files.values():
+                if path == file_path:
+                    return 200, content
+            return 404, b"Not Found"
         api_method = url.rsplit("/", 1)[-1]
         params: JSONDict = {}
         if request_data is not None:
@@ -243,6 +252,10 @@ class FakeBotAPI(BaseRequest):
         """``getChatMember`` answers this status ("creator", "administrator", "member", ...)."""
         self._members[(chat_id, user_id)] = status
 
+    def add_file(self, file_id: str, content: bytes, *, file_path: str | None = None) -> None:
+        """Make ``getFile(file_id)`` answer, and its download return ``content``."""
+        self._files[file_id] = (file_path or f"documents/{file_id}", content)
+
     def queue_update(self, update: JSONDict) -> None:
         """Hand ``update`` to the next ``getUpdates`` call (for run_polling tests)."""
         self._updates.append(update)
@@ -305,6 +318,17 @@ class FakeBotAPI(BaseRequest):
         if method == "getUpdates":
             updates, self._updates = self._updates, []
             return updates
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            if file_id not in self._files:
+                raise _TelegramReply(400, "Bad Request: invalid file_id")
+            path, content = self._files[file_id]
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(content),
+                "file_path": path,
+            }
         if method == "getChatMember":
             return self._member(int(params["chat_id"]), int(params["user_id"]))
         if method == "getChatAdministrators":
@@ -405,10 +429,14 @@ def bot_user() -> JSONDict:
     }
 
 
-def _user(user_id: int, first_name: str, username: str | None) -> JSONDict:
+def _user(
+    user_id: int, first_name: str, username: str | None, language_code: str | None = None
+) -> JSONDict:
     user: JSONDict = {"id": user_id, "is_bot": False, "first_name": first_name}
     if username:
         user["username"] = username
+    if language_code:
+        user["language_code"] = language_code
     return user
 
 
@@ -437,6 +465,7 @@ def make_update(
     message_id: int | None = None,
     date: int = BASE_DATE,
     update_id: int | None = None,
+    language_code: str | None = None,
 ) -> JSONDict:
     """Update JSON for a text message; a leading ``/command`` gets its ``bot_command`` entity
     (PTB's ``CommandHandler`` needs it)."""
@@ -444,7 +473,7 @@ def make_update(
         "message_id": message_id if message_id is not None else next(_message_ids),
         "date": date,
         "chat": _chat(chat_id, chat_type, chat_title, first_name),
-        "from": _user(user_id, first_name, username),
+        "from": _user(user_id, first_name, username, language_code),
         "text": text,
     }
     if text.startswith("/"):
@@ -515,21 +544,61 @@ def make_callback_query_update(
     message_text: str = "…",
     chat_type: str = "private",
     update_id: int | None = None,
+    message_id: int | None = None,
+    thread_id: int | None = None,
+    language_code: str | None = None,
 ) -> JSONDict:
     """Update JSON for a button press on one of the bot's messages."""
+    message: JSONDict = {
+        "message_id": message_id if message_id is not None else next(_message_ids),
+        "date": BASE_DATE,
+        "chat": _chat(chat_id, chat_type, None, "Tester"),
+        "from": bot_user(),
+        "text": message_text,
+    }
+    if thread_id is not None:
+        message["message_thread_id"] = thread_id
+        message["is_topic_message"] = True
+        message["chat"]["is_forum"] = True
     return {
         "update_id": update_id if update_id is not None else next(_update_ids),
         "callback_query": {
             "id": str(next(_update_ids)),
-            "from": _user(user_id, "Tester", "tester"),
+            "from": _user(user_id, "Tester", "tester", language_code),
             "chat_instance": str(chat_id),
             "data": data,
-            "message": {
-                "message_id": next(_message_ids),
-                "date": BASE_DATE,
-                "chat": _chat(chat_id, chat_type, None, "Tester"),
-                "from": bot_user(),
-                "text": message_text,
-            },
+            "message": message,
+        },
+    }
+
+
+def make_document_update(
+    file_id: str,
+    file_name: str,
+    *,
+    chat_id: int,
+    user_id: int,
+    file_size: int | None = None,
+    chat_type: str = "private",
+    mime_type: str = "text/plain",
+    update_id: int | None = None,
+) -> JSONDict:
+    """Update JSON for a file sent to the bot (``message.document``)."""
+    document: JSONDict = {
+        "file_id": file_id,
+        "file_unique_id": f"u{file_id}",
+        "file_name": file_name,
+        "mime_type": mime_type,
+    }
+    if file_size is not None:
+        document["file_size"] = file_size
+    return {
+        "update_id": update_id if update_id is not None else next(_update_ids),
+        "message": {
+            "message_id": next(_message_ids),
+            "date": BASE_DATE,
+            "chat": _chat(chat_id, chat_type, None, "Tester"),
+            "from": _user(user_id, "Tester", "tester"),
+            "document": document,
         },
     }

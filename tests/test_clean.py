@@ -216,15 +216,17 @@ def test_template_memory_stays_bounded() -> None:
 def test_cleaning_is_linear_in_length() -> None:
     import time
 
+    def best_of_three(text: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.process_time()
+            clean_text(text)
+            times.append(time.process_time() - started)
+        return min(times)
+
     small = "\n".join([*BODY, "Share", "Home"] * 20)
-    big = "\n".join([*BODY, "Share", "Home"] * 400)
-    started = time.perf_counter()
-    clean_text(small)
-    t_small = time.perf_counter() - started
-    started = time.perf_counter()
-    clean_text(big)
-    t_big = time.perf_counter() - started
-    assert t_big < 60 * max(t_small, 1e-4)
+    big = "\n".join([*BODY, "Share", "Home"] * 400)  # 20 times longer
+    assert best_of_three(big) < 100 * max(best_of_three(small), 1e-3)
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/data is not available")
@@ -277,3 +279,12 @@ def test_news_about_subscriptions_is_not_a_donation_appeal() -> None:
     ]
     cleaned = clean_text("\n".join(["Streaming Service Launches", *BODY[:3], *news, *BODY[3:]]))
     assert news[1] in cleaned.paragraphs
+
+
+def test_a_short_clean_file_keeps_its_short_sentences_and_lists() -> None:
+    cleaned = clean_text("Brief Item\n\nHe said yes.\n\nShe said no.\n")
+    assert cleaned.title == "Brief Item"
+    assert cleaned.paragraphs == ("He said yes.", "She said no.")
+    listing = clean_text("What To Bring\n\n- water\n- a map\n- good boots\n")
+    assert listing.title == "What To Bring"
+    assert listing.paragraphs == ("- water", "- a map", "- good boots")

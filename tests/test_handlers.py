@@ -445,7 +445,7 @@ async def test_group_upgraded_to_supergroup_keeps_its_subscription(app: Any, sto
     assert len(await store.list_subscriptions(chat_id=-1009999)) == 1
 
 
-async def test_chats_outside_the_allow_list_are_ignored(
+async def test_chats_outside_the_allow_list_get_one_refusal_only(
     settings: Settings, fake_bot_api: FakeBotAPI, store: Store
 ) -> None:
     limited = settings.model_copy(update={"allowed_chats": [USER]})
@@ -453,9 +453,11 @@ async def test_chats_outside_the_allow_list_are_ignored(
     async with app:
         await app.post_init(app)
         await send(app, "/help", chat_id=777, user_id=777)
+        await send(app, "/help", chat_id=777, user_id=777)
         await send(app, "/help")
         await app.post_shutdown(app)
-    assert fake_bot_api.sent_messages(777) == []
+    [refusal] = fake_bot_api.sent_messages(777)  # bot.access: one polite refusal per interval
+    assert "not on its list" in refusal["text"]
     assert len(fake_bot_api.sent_messages(USER)) == 1
 
 

@@ -45,6 +45,11 @@ async def test_pool_reads_paths_in_the_worker(process_pool: SummaryPool, tmp_pat
     assert summary.article.title == "Harbour plan approved after long debate"
 
 
+async def test_inbox_shaped_call_takes_bytes_name_options(process_pool: SummaryPool) -> None:
+    summary = await process_pool.summarize_bytes(ARTICLE_BYTES, "harbour.txt", SummaryOptions())
+    assert summary.article.title == "Harbour plan approved after long debate"
+
+
 async def test_article_errors_come_back_as_the_same_class(process_pool: SummaryPool) -> None:
     with pytest.raises(ArticleError) as caught:
         await process_pool.summarize(EMPTY, name="blank.txt")
