@@ -261,9 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with server_url() as server, tempfile.TemporaryDirectory() as tmp:
             if not args.skip_ingest:
-                runs = [
-                    bench_ingest(server, k, args.articles, Path(tmp)) for k in args.processes
-                ]
+                runs = [bench_ingest(server, k, args.articles, Path(tmp)) for k in args.processes]
                 base = runs[0]["articles_per_s"] or 1
                 for run in runs:
                     run["speedup"] = round(run["articles_per_s"] / base, 2)

@@ -514,11 +514,8 @@ async def membership(update: Update, context: Context) -> None:
         logger.info("added to chat=%s type=%s", chat.id, chat.type)
         if chat.type != ChatType.PRIVATE and chat.type != ChatType.CHANNEL:
             try:
-                await context.bot.send_message(
-                    chat.id,
-                    "Hello! I post news summaries. A group admin can turn posts on with "
-                    "/subscribe (or /subscribe daily HH:MM). /help lists everything.",
-                )
+                lang = pick_language(None, change.from_user.language_code)
+                await context.bot.send_message(chat.id, t("hello.group", lang))
             except TelegramError as exc:
                 logger.info("could not greet chat=%s error=%s", chat.id, exc)
     elif now_status not in present and was in present:

@@ -236,6 +236,13 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "This menu is out of date; send /settings again.",
         "ru": "Это меню устарело; отправьте /settings ещё раз.",
     },
+    "hello.group": {
+        "en": "Hello! I post news summaries. A group admin can turn posts on with /subscribe "
+        "(or /subscribe daily HH:MM) and tune them with /settings. /help lists everything.",
+        "ru": "Здравствуйте! Я публикую краткие сводки новостей. Администратор группы может "
+        "включить их командой /subscribe (или /subscribe daily ЧЧ:ММ) и настроить в /settings. "
+        "Все команды — /help.",
+    },
     # --- status ---
     "status.title": {"en": "<b>newsbot status</b>", "ru": "<b>Состояние newsbot</b>"},
     # --- posts ---

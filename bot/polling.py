@@ -39,6 +39,7 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 
 def conflict_message(detail: str) -> str:
+    detail = detail.removeprefix("Conflict: ")
     return (
         "another process is polling Telegram with this bot token (409 Conflict: "
         f"{detail}). Only one instance may poll: stop the other one, or give this one its "

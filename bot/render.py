@@ -253,9 +253,13 @@ def render_more(articles: Sequence[StoredArticle], style: PostStyle = DEFAULT_ST
     if not articles:
         return []
     lead, others = articles[0], articles[1:]
-    names = [source_name(a) or _title(a, style.lang) for a in others]
+    also = []
+    for other in others:  # "coastnews.example (Skerry night ferry to resume)": theirs, too
+        title = (other.title or other.summary.article.title or "").strip()
+        name = source_name(other)
+        also.append(f"{name} ({title})" if name and title else name or title)
     expanded = PostStyle(lang=style.lang, length=style.length, quotes=True)
-    return split_message(article_html(lead, expanded, also=list(dict.fromkeys(names))))
+    return split_message(article_html(lead, expanded, also=[a for a in also if a]))
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -112,14 +112,54 @@ _TITLE_WORDS = _words(
     пенсионер пенсионерка житель жительница активист активистка волонтёр волонтер
     пресс-служба"""
 )
+# Common first names: a capitalised pair at a sentence start is a person when it opens with one.
+_FIRST_NAMES = _words(
+    """александр алексей анатолий андрей антон аркадий арсений артём артем борис вадим
+    валентин валерий василий виктор виталий владимир владислав вячеслав геннадий георгий
+    глеб григорий даниил денис дмитрий евгений егор иван игорь илья кирилл константин лев
+    леонид максим марат михаил никита николай олег павел пётр петр роман руслан сергей
+    станислав степан тимур фёдор федор юрий ярослав рустам ринат айдар азат
+    александра алина алла анастасия анна антонина валентина валерия вера виктория галина
+    дарья евгения екатерина елена елизавета жанна зинаида зоя инна ирина карина кира
+    ксения лариса лидия любовь людмила маргарита марина мария надежда наталья наталия
+    нина оксана ольга полина раиса светлана софья софия тамара татьяна ульяна юлия яна"""
+)
 _MALE_NAMES_IN_A = _words("никита илья кузьма фома лука савва данила гаврила")
 _SURNAME_F = re.compile(r"(?:ова|ева|ёва|ина|ына|ская|цкая|ая|яя)$")
 _SURNAME_M = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|ой|ий|ый)$")
 _PATRONYMIC_F = re.compile(r"(?:овна|евна|ична|инична)$")
 _PATRONYMIC_M = re.compile(r"(?:ович|евич|ич)$")
 _WORD = re.compile(r"⟦\d+⟧|[^\W\d_][\w’'-]*|\d[\d.,]*|[,;:.!?…]|[—–]")
-_CASE_ENDINGS = ("ами", "ому", "ему", "ого", "его", "ыми", "ими", "ой", "ей", "ом", "ем", "ым",
-                 "им", "ую", "юю", "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и")
+_CASE_ENDINGS = (
+    "ами",
+    "ому",
+    "ему",
+    "ого",
+    "его",
+    "ыми",
+    "ими",
+    "ой",
+    "ей",
+    "ом",
+    "ем",
+    "ым",
+    "им",
+    "ую",
+    "юю",
+    "ах",
+    "ях",
+    "а",
+    "я",
+    "у",
+    "ю",
+    "е",
+    "ы",
+    "и",
+)
+# Past tense or 3rd person present: the shape of a verb opening an attribution.
+_VERB_FORM = re.compile(
+    r"(?:[аеиоуяыю]л|[аеиоуяыю]ла|[аеиоуяыю]ли|лся|лась|лись|[еи]т|ют|ят|ется|ится)$"
+)
 _SENTENCE_END = re.compile(r"[.!?…]\s+(?=[«\"„“(—–A-ZА-ЯЁ])")
 _MIN_STANDALONE_WORDS = 4
 
@@ -191,16 +231,25 @@ class _Memory:
         self.recent.append(person)
         return person
 
-    def find(self, run: list[str]) -> Person | None:
-        """A known person this run names: same surname stem (any case), or the full name."""
+    def find(self, run: list[str], *, strict: bool = False) -> Person | None:
+        """A known person this run names: the same surname, or its stem in another case
+        (``Кравцова`` is Кравцов's genitive). ``strict`` (a nominative run, e.g. right after
+        a speech verb) refuses a stem match of the other gender: ``Шубина`` is not ``Шубин``."""
+        last = run[-1].lower().replace("ё", "е")
+        for person in reversed(self.people):
+            if person.name[-1].lower().replace("ё", "е") == last:
+                return person
         key = _stem(run[-1])
+        gender = _gender_of_name(run) if strict else None
         for person in reversed(self.people):
             if person.surname == key or (len(run) == 1 and _stem(person.name[0]) == key):
+                if gender and person.gender and gender != person.gender:
+                    continue
                 return person
         return None
 
     def person(self, run: list[str], *, nominative: bool, gender: str | None = None) -> Person:
-        known = self.find(run)
+        known = self.find(run, strict=nominative)
         if known is not None:
             if nominative and len(run) > len(known.name):
                 known.name = run
@@ -259,9 +308,9 @@ def _name_runs(tokens: list[str], *, skip_first: bool) -> list[tuple[int, int]]:
             while j < len(tokens) and _is_cap(tokens[j]) and tokens[j][0].isalpha():
                 j += 1
             start = i
-            if i == 0 and (skip_first or tokens[0].lower() in _TITLE_WORDS):
-                if tokens[0].lower() in _TITLE_WORDS or j - i < 2:
-                    start = 1
+            title = tokens[0].lower() in _TITLE_WORDS
+            if i == 0 and (skip_first or title) and (title or j - i < 2):
+                start = 1
             if start < j:
                 runs.append((start, min(j, start + 3)))
             i = j
@@ -271,13 +320,15 @@ def _name_runs(tokens: list[str], *, skip_first: bool) -> list[tuple[int, int]]:
 
 
 def _looks_like_person(run: list[str]) -> bool:
-    """Name-shaped: not an abbreviation (МЧС), and a surname ending or two words."""
+    """Name-shaped: no abbreviation (МЧС), and a first name, patronymic or surname ending."""
     if any(len(w) > 1 and w.isupper() for w in run):
         return False
-    if len(run) >= 2:
+    low = [w.lower().replace("ё", "е") for w in run]
+    if low[0] in _FIRST_NAMES or any(
+        _PATRONYMIC_F.search(w) or _PATRONYMIC_M.search(w) for w in low
+    ):
         return True
-    low = run[0].lower()
-    return bool(_SURNAME_F.search(low) or _SURNAME_M.search(low))
+    return bool(_SURNAME_F.search(low[-1]) or _SURNAME_M.search(low[-1]))
 
 
 def _role_before(tokens: list[str], start: int) -> set[str]:
@@ -290,9 +341,7 @@ def _role_before(tokens: list[str], start: int) -> set[str]:
         if word.startswith("⟦"):
             k -= 1
             continue
-        if not word[:1].isalpha() or word.lower() in _PREPOSITIONS or (
-            _is_cap(word) and k > 0
-        ):
+        if not word[:1].isalpha() or word.lower() in _PREPOSITIONS or (_is_cap(word) and k > 0):
             break
         if word.lower() in RUSSIAN_SPEECH:
             break
@@ -324,13 +373,17 @@ class _Reader:
             if known is not None:
                 self.memory.touch(known)
         first = tokens[0].lower() if tokens else ""
-        if first in _PRONOUNS and _PRONOUNS[first]:
+        if _PRONOUNS.get(first):
             self.memory.by_gender(_PRONOUNS[first])
 
     def speaker(self, clause: str, *, after_quote: bool) -> tuple[bool, Person | None]:
-        """Whether ``clause`` attributes a quote, and to whom."""
+        """Whether ``clause`` attributes a quote, and to whom. After a quote and its dash the
+        clause is the author's by the punctuation rule, so any verb opening it counts
+        (``— возмутилась Крылова``), not only the listed speech verbs."""
         tokens = _tokens(clause)
         verbs = [i for i, t in enumerate(tokens) if t.lower() in RUSSIAN_SPEECH]
+        if after_quote and tokens and _VERB_FORM.search(tokens[0].lower()):
+            verbs = [0, *[v for v in verbs if v]]
         according = bool(_ACCORDING.search(clause)) and not after_quote
         if not verbs and not according:
             return False, None
@@ -355,7 +408,7 @@ class _Reader:
             person = self._resolve(phrase, gender)
             if person is not None:
                 return True, person
-        if not after and not before or self._only_pronoun_or_role(after + before):
+        if (not after and not before) or self._only_pronoun_or_role(after + before):
             return True, self.memory.by_gender(gender)
         return True, None
 
@@ -379,7 +432,8 @@ class _Reader:
             out.insert(0, word)
         return out
 
-    def _only_pronoun_or_role(self, words: list[str]) -> bool:
+    @staticmethod
+    def _only_pronoun_or_role(words: list[str]) -> bool:
         return not any(_is_cap(w) for w in words[1:])
 
     def _resolve(self, words: list[str], gender: str | None) -> Person | None:
@@ -389,22 +443,15 @@ class _Reader:
             low = word.lower()
             if low in _PRONOUNS and low in {"он", "она", "они"}:
                 return self.memory.by_gender(_PRONOUNS[low])
-        # A name: the capitalised run, skipping a sentence-initial role ("Министр ...").
-        runs = _name_runs(words, skip_first=False)
-        for start, end in reversed(runs):
+        # A name: the last capitalised run (a leading title is not part of it).
+        for start, end in reversed(_name_runs(words, skip_first=False)):
             run = words[start:end]
-            if start == 0 and len(run) > 1 and self.memory.find(run[1:]) is None:
-                if not _looks_like_person(run[1:]) and _looks_like_person(run):
-                    pass
-                elif _looks_like_person(run[1:]):
-                    run, start = run[1:], start + 1
             if not _looks_like_person(run) and self.memory.find(run) is None:
                 continue
             person = self.memory.person(run, nominative=True, gender=gender)
             person.roles |= _role_before(words, start)
             return person
         # A role: "губернатор", "министр транспорта", "тренер".
-        role = [w for w in words if w.lower() not in _PREPOSITIONS and not w.startswith("⟦")]
         cut = next((i for i, w in enumerate(words) if w.lower() in _PREPOSITIONS), len(words))
         role = [w for w in words[:cut] if not w.startswith("⟦")]
         if role:
@@ -422,7 +469,7 @@ def _split_inside(text: str) -> tuple[str, str, str] | None:
         if not middle.rstrip().endswith((",", ".", ":")):
             continue
         words = [w.lower() for w in _tokens(middle)]
-        if words and words[0] in RUSSIAN_SPEECH or any(w in RUSSIAN_SPEECH for w in words[:3]):
+        if (words and words[0] in RUSSIAN_SPEECH) or any(w in RUSSIAN_SPEECH for w in words[:3]):
             tail = " — ".join(parts[i + 1 :])
             return head.rstrip().rstrip(","), middle, tail
     return None
@@ -430,7 +477,7 @@ def _split_inside(text: str) -> tuple[str, str, str] | None:
 
 def _sentence_start(text: str, index: int) -> int:
     start = 0
-    for match in _SENTENCE_END.finditer(text, 0, index):
+    for match in _SENTENCE_END.finditer(text, 0, index + 1):
         if match.end() <= index:
             start = match.end()
     return start
@@ -451,9 +498,7 @@ def russian_quotes(paragraphs: tuple[str, ...] | list[str]) -> list[Quote]:
     found: list[_Found] = []
     for group in groups:
         first, last = group.pieces[0], group.pieces[-1]
-        text = " ... ".join(
-            paragraphs[p.para][p.start : p.end].strip() for p in group.pieces
-        )
+        text = " ... ".join(paragraphs[p.para][p.start : p.end].strip() for p in group.pieces)
         found.append(
             _Found(
                 text=text,
@@ -499,9 +544,7 @@ def russian_quotes(paragraphs: tuple[str, ...] | list[str]) -> list[Quote]:
 def _attribute(reader: _Reader, item: _Found, para: str, sent_start: int) -> int:
     """Attribute one quote; returns where the reporter's text after it starts."""
     before = para[sent_start : item.start]
-    item.standalone = not before.strip() or before.rstrip().endswith(":") and not before.strip(
-        " :"
-    )
+    item.standalone = not before.strip()
     inside = _split_inside(item.text) if item.pieces == 1 else None
     cue, speaker = False, None
     if inside is not None:

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import lxml.etree  # type: ignore[import-untyped]
-import lxml.html  # type: ignore[import-untyped]
+import lxml.etree
+import lxml.html
 
 __all__ = ["HtmlParts", "html_to_article_parts", "page_dump", "strip_tags"]
 

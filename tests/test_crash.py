@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import random
 import re
@@ -192,7 +193,7 @@ async def crash_run(run: Scenario, *, articles: int, kills: int, seed: int) -> N
                 return
             # Kill during ingest (target 0) or somewhere in the fan-out, at a random instant.
             target = len(run.server.messages()) + rng.randrange(len(wave) * len(run.chats))
-            await wait_until(lambda: len(run.server.messages()) >= target, proc, 30)
+            await wait_until(lambda t=target: len(run.server.messages()) >= t, proc, 30)
             await asyncio.sleep(rng.uniform(0, 0.04))
         finally:
             if proc.returncode is None:
@@ -231,9 +232,7 @@ async def check_exactly_once(run: Scenario, articles: int) -> int:
         for key, sent in numbers.items()
         if sent is not None
     )
-    gaps = sorted(
-        (b - a) * 1000 for a, b in zip(run.server.accepted_at, run.server.accepted_at[1:])
-    )
+    gaps = sorted((b - a) * 1000 for a, b in itertools.pairwise(run.server.accepted_at))
     print(
         f"window_ms median={statistics.median(windows):.1f} "
         f"p95={windows[int(len(windows) * 0.95)]:.1f} max={windows[-1]:.1f}; "

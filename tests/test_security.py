@@ -15,14 +15,16 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from telegram import Bot, Update
 from telegram.error import NetworkError
 
 from bot.access import REFUSAL_INTERVAL, AccessPolicy
 from bot.app import build_application
 from bot.config import Settings
-from bot.inbox import Ingestor, InboxWatcher
+from bot.inbox import InboxWatcher, Ingestor
 from bot.logs import RedactingFilter, configure_logging, redactor
 from bot.store import Store
 from bot.uploads import save_to_inbox
@@ -42,7 +44,9 @@ async def locked_app(
     limited = settings.model_copy(
         update={"allowed_chats": [ALLOWED_GROUP, MEMBER], "owner_ids": [OWNER]}
     )
-    app = build_application(limited, request=fake_bot_api, store=store, clock=clock, background=False)
+    app = build_application(
+        limited, request=fake_bot_api, store=store, clock=clock, background=False
+    )
     async with app:
         await app.post_init(app)
         fake_bot_api.clear()
@@ -241,7 +245,9 @@ async def test_symlinks_out_of_the_inbox_are_never_read(tmp_path: Path, store: S
 
 
 @given(name=st.text(min_size=1, max_size=60))
-@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_uploaded_file_names_cannot_leave_the_inbox(tmp_path: Path, name: str) -> None:
     inbox = tmp_path / "inbox"
     path = save_to_inbox(inbox, name, b"text")
@@ -253,7 +259,9 @@ def test_uploaded_file_names_cannot_leave_the_inbox(tmp_path: Path, name: str) -
 
 
 @given(words=st.text(min_size=1, max_size=80).filter(lambda t: t.strip() and "\x00" not in t))
-@hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 async def test_user_text_echoed_in_replies_is_escaped(
     locked_app: Any, fake_bot_api: FakeBotAPI, words: str
 ) -> None:
