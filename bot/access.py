@@ -7,6 +7,10 @@ refusal per :data:`REFUSAL_INTERVAL` (and only for a private message or a comman
 stranger flooding the bot cannot make it flood back. Membership updates from chats that are
 not allowed are dropped silently (being added to a group is not a request).
 
+The same gate refuses commands longer than :data:`MAX_COMMAND_CHARS` with one clear sentence
+(a command is a few words; a megabyte of arguments only costs CPU and would be echoed back in
+"no article matches ..." replies longer than Telegram allows).
+
 Owners may change any chat's settings (the group-admin check lets them through) and see the
 operator lines of ``/status`` (:func:`owner_status_lines`).
 """
@@ -32,6 +36,7 @@ from .config import Settings
 
 __all__ = [
     "ACCESS_KEY",
+    "MAX_COMMAND_CHARS",
     "REFUSAL_INTERVAL",
     "AccessPolicy",
     "gate",
@@ -44,6 +49,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 ACCESS_KEY = "newsbot.access"
+MAX_COMMAND_CHARS = 1000  # longer commands are refused before any handler parses them
 REFUSAL_INTERVAL = 3600.0  # seconds between two refusals to the same chat
 _MAX_REMEMBERED = 10_000  # chats whose last refusal is remembered (oldest forgotten first)
 
@@ -114,6 +120,7 @@ async def gate(update: object, context: CallbackContext[Any, Any, Any, Any]) -> 
     chat, user = update.effective_chat, update.effective_user
     policy = _policy(context)
     if policy.allows(chat.id if chat else None, user.id if user else None):
+        await _refuse_long_command(update)
         return
     message = update.effective_message
     asked = message is not None and (
@@ -129,6 +136,25 @@ async def gate(update: object, context: CallbackContext[Any, Any, Any, Any]) -> 
         logger.debug(
             "ignored chat=%s user=%s", chat.id if chat else None, user.id if user else None
         )
+    raise ApplicationHandlerStop
+
+
+async def _refuse_long_command(update: Update) -> None:
+    message = update.message
+    text = message.text if message is not None else None
+    if message is None or text is None or not text.startswith("/"):
+        return
+    if len(text) <= MAX_COMMAND_CHARS:
+        return
+    logger.info("refused long command chat=%s chars=%s", message.chat_id, len(text))
+    try:
+        await message.reply_text(
+            f"That command is too long ({len(text):,} characters; the limit is "
+            f"{MAX_COMMAND_CHARS:,}). To summarize a long text, paste it without a command, "
+            "or reply to it with /summary."
+        )
+    except TelegramError as exc:
+        logger.info("could not answer chat=%s error=%s", message.chat_id, exc)
     raise ApplicationHandlerStop
 
 

@@ -110,6 +110,9 @@ class ConsoleBotAPI(BaseRequest):
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self.sent: list[dict[str, Any]] = []
+        # Inline buttons of the newest message that had some: "#2" on the console presses the
+        # second one (the /settings keyboard, a digest's "more" numbers).
+        self._buttons: tuple[int, list[str]] | None = None
 
     # -- BaseRequest ---------------------------------------------------------------------------
 
@@ -200,7 +203,44 @@ class ConsoleBotAPI(BaseRequest):
             await asyncio.sleep(PASTE_WINDOW)  # let the rest of a paste arrive
         while not self._queue.empty():
             lines.append(self._queue.get_nowait())
-        return [self._update(text) for text in group_lines(lines)]
+        return [self._press(text) or self._update(text) for text in group_lines(lines)]
+
+    def _press(self, text: str) -> dict[str, Any] | None:
+        """``#N``: a press of the N-th inline button shown last, as a callback query."""
+        if not (text.startswith("#") and text[1:].isdigit()) or self._buttons is None:
+            return None
+        message_id, data = self._buttons
+        index = int(text[1:]) - 1
+        if not 0 <= index < len(data):
+            return None
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._update_ids)),
+                "from": CONSOLE_USER,
+                "chat_instance": str(CONSOLE_CHAT_ID),
+                "data": data[index],
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": CONSOLE_CHAT_ID, "type": "private", "first_name": "You"},
+                    "from": LOCAL_BOT,
+                    "text": "…",
+                },
+            },
+        }
+
+    def _keyboard(self, message_id: int, markup: Any) -> str:
+        """Remember a message's inline buttons and show them as ``[#1] label`` choices."""
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        buttons = [b for row in rows for b in row if "callback_data" in b]
+        if not buttons:
+            return ""
+        self._buttons = (message_id, [str(b["callback_data"]) for b in buttons])
+        choices = "  ".join(f"[#{n}] {b.get('text', '')}" for n, b in enumerate(buttons, 1))
+        return f"\n{choices}\n(type #N to press a button)"
 
     def _show(self, api_method: str, params: dict[str, Any]) -> dict[str, Any]:
         text = str(params.get("text", ""))
@@ -208,8 +248,11 @@ class ConsoleBotAPI(BaseRequest):
         shown = to_terminal(text) if is_html else text
         header = "── newsbot" + (" (edited)" if api_method == "editMessageText" else "") + " "
         out = self._output if self._output is not None else sys.stdout
-        print(f"\n{header:─<60}\n{shown}", file=out, flush=True)
         message_id = int(params.get("message_id") or next(self._message_ids))
+        keyboard = (
+            self._keyboard(message_id, params["reply_markup"]) if params.get("reply_markup") else ""
+        )
+        print(f"\n{header:─<60}\n{shown}{keyboard}", file=out, flush=True)
         self.sent.append(params)
         return {
             "message_id": message_id,

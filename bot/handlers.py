@@ -440,15 +440,15 @@ async def unknown_command(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(t("err.unknown_command", lang))
 
 
-def _ago(when: datetime | None, now: datetime) -> str:
+def _ago(when: datetime | None, now: datetime, lang: str = "en") -> str:
     if when is None:
-        return "never"
+        return t("status.never", lang)
     seconds = int((now - when).total_seconds())
     if seconds < 120:
-        return f"{max(seconds, 0)} s ago"
+        return t("status.ago", lang, amount=f"{max(seconds, 0)} s")
     if seconds < 7200:
-        return f"{seconds // 60} min ago"
-    return f"{seconds // 3600} h ago"
+        return t("status.ago", lang, amount=f"{seconds // 60} min")
+    return t("status.ago", lang, amount=f"{seconds // 3600} h")
 
 
 @user_errors
@@ -466,29 +466,29 @@ async def status(update: Update, context: Context) -> None:
     lang = await _language(update, context)
     lines = [
         t("status.title", lang),
-        f"Inbox: <code>{html.escape(str(services.settings.inbox_dir))}</code>"
+        t("status.inbox", lang, path=html.escape(str(services.settings.inbox_dir)))
         + (
-            f" ({services.inbox.pending} file(s) settling)"
+            t("status.settling", lang, count=services.inbox.pending)
             if services.inbox and services.inbox.pending
             else ""
         ),
-        f"Articles: {await db.count_articles()}",
-        f"Queue: {stats.pending} pending, {stats.sent} sent, {stats.failed} failed",
-        f"Last post: {_ago(stats.last_sent_at, now)}",
-        f"This chat: time zone {html.escape(tz)}; "
+        t("status.articles", lang, count=await db.count_articles()),
+        t("status.queue", lang, pending=stats.pending, sent=stats.sent, failed=stats.failed),
+        t("status.last", lang, ago=_ago(stats.last_sent_at, now, lang)),
+        t("status.chat", lang, tz=html.escape(tz))
         + (
             ", ".join(
                 _describe(s.mode, s.at, s.every_hours, tz, lang)
-                + (" (paused)" if s.paused else "")
+                + (t("status.paused", lang) if s.paused else "")
                 + (f" [{t('set.filters', lang)}: {len(s.filters)}]" if s.filters else "")
                 for s in subs
             )
-            or "not subscribed"
+            or t("status.not_subscribed", lang)
         ),
     ]
     bad = await db.recent_bad_files(limit=5)
     if bad:
-        lines.append("Recent bad files:")
+        lines.append(t("status.bad", lang))
         lines += [f"• {html.escape(_short_name(b.path))}: {html.escape(b.reason)}" for b in bad]
     lines += await access.owner_status_lines(update, context)  # empty unless an owner asks
     await _reply_parts(message, render.split_message("\n".join(lines)))

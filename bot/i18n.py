@@ -245,6 +245,26 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     # --- status ---
     "status.title": {"en": "<b>newsbot status</b>", "ru": "<b>Состояние newsbot</b>"},
+    "status.inbox": {"en": "Inbox: <code>{path}</code>", "ru": "Входящие: <code>{path}</code>"},
+    "status.settling": {
+        "en": " ({count} file(s) settling)",
+        "ru": " (файлов в записи: {count})",
+    },
+    "status.articles": {"en": "Articles: {count}", "ru": "Статей: {count}"},
+    "status.queue": {
+        "en": "Queue: {pending} pending, {sent} sent, {failed} failed",
+        "ru": "Очередь: ждут {pending}, отправлено {sent}, ошибок {failed}",
+    },
+    "status.last": {"en": "Last post: {ago}", "ru": "Последняя публикация: {ago}"},
+    "status.never": {"en": "never", "ru": "не было"},
+    "status.ago": {"en": "{amount} ago", "ru": "{amount} назад"},
+    "status.chat": {
+        "en": "This chat: time zone {tz}; ",
+        "ru": "Этот чат: часовой пояс {tz}; ",
+    },
+    "status.paused": {"en": " (paused)", "ru": " (приостановлено)"},
+    "status.not_subscribed": {"en": "not subscribed", "ru": "нет подписки"},
+    "status.bad": {"en": "Recent bad files:", "ru": "Недавние нечитаемые файлы:"},
     # --- posts ---
     "post.key_quotes": {"en": "Key quotes", "ru": "Главные цитаты"},
     "post.quotes": {"en": "Quotes", "ru": "Цитаты"},

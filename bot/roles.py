@@ -135,9 +135,7 @@ async def serve_deliver(
     try:
         async with bot:
             worker = DeliveryWorker(store, bot)
-            poller = DigestPoller(
-                store, interval=settings.digest_poll_seconds, on_queued=wake.set
-            )
+            poller = DigestPoller(store, interval=settings.digest_poll_seconds, on_queued=wake.set)
             tasks = [
                 asyncio.create_task(worker.run_forever(wake), name="newsbot-delivery"),
                 asyncio.create_task(poller.run_forever(stop), name="newsbot-digests"),

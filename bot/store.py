@@ -1295,7 +1295,7 @@ class Store:
             "parts_sent": DeliveryRow.parts_sent + 1,
             "message_ids": case(
                 (ids == "[]", literal(f"[{mid}]")),
-                else_=func.substr(ids, 1, func.length(ids) - 1) + literal(f",{mid}]"),
+                else_=func.substr(ids, 1, func.length(ids) - 1, type_=Text) + literal(f",{mid}]"),
             ),
         }
         if parts is not None:

@@ -311,6 +311,18 @@ def _name_runs(tokens: list[str], *, skip_first: bool) -> list[tuple[int, int]]:
             title = tokens[0].lower() in _TITLE_WORDS
             if i == 0 and (skip_first or title) and (title or j - i < 2):
                 start = 1
+            # "мэр Тихвинска Григорий Осипов", "Учительница Дарья ...": the name starts at
+            # the first name.
+            first_name = next(
+                (
+                    k
+                    for k in range(start + 1, j)
+                    if tokens[k].lower().replace("ё", "е") in _FIRST_NAMES
+                ),
+                None,
+            )
+            if first_name is not None:
+                start = first_name
             if start < j:
                 runs.append((start, min(j, start + 3)))
             i = j
@@ -319,9 +331,14 @@ def _name_runs(tokens: list[str], *, skip_first: bool) -> list[tuple[int, int]]:
     return runs
 
 
+def _not_abbr(run: list[str]) -> bool:
+    """Not an abbreviation such as МЧС or ФК: organisations, never people."""
+    return not any(len(w) > 1 and w.isupper() for w in run)
+
+
 def _looks_like_person(run: list[str]) -> bool:
     """Name-shaped: no abbreviation (МЧС), and a first name, patronymic or surname ending."""
-    if any(len(w) > 1 and w.isupper() for w in run):
+    if not _not_abbr(run):
         return False
     low = [w.lower().replace("ё", "е") for w in run]
     if low[0] in _FIRST_NAMES or any(
@@ -360,7 +377,9 @@ class _Reader:
         tokens = _tokens(sentence)
         for start, end in _name_runs(tokens, skip_first=True):
             run = tokens[start:end]
-            if not _looks_like_person(run) and self.memory.find(run) is None:
+            # Two capitalised words inside a sentence are a name ("Эльвира Гарт").
+            shaped = _looks_like_person(run) or (len(run) >= 2 and start > 0 and _not_abbr(run))
+            if not shaped and self.memory.find(run) is None:
                 continue
             nominative = end < len(tokens) and (
                 tokens[end].lower() in RUSSIAN_SPEECH or tokens[end] in {",", "—", "–"}
@@ -405,7 +424,9 @@ class _Reader:
         after = self._phrase(tokens[v + 1 :]) if verbs else self._phrase(tokens)
         before = self._phrase_back(tokens[:v]) if verbs else []
         for phrase in (after, before) if after_quote or not before else (before, after):
-            person = self._resolve(phrase, gender)
+            # Before the verb, outside a dash clause, the phrase opens the sentence.
+            opens = phrase is before and not after_quote and len(before) == v
+            person = self._resolve(phrase, gender, opens_sentence=opens)
             if person is not None:
                 return True, person
         if (not after and not before) or self._only_pronoun_or_role(after + before):
@@ -436,7 +457,9 @@ class _Reader:
     def _only_pronoun_or_role(words: list[str]) -> bool:
         return not any(_is_cap(w) for w in words[1:])
 
-    def _resolve(self, words: list[str], gender: str | None) -> Person | None:
+    def _resolve(
+        self, words: list[str], gender: str | None, *, opens_sentence: bool = False
+    ) -> Person | None:
         if not words:
             return None
         for word in words:
@@ -446,7 +469,12 @@ class _Reader:
         # A name: the last capitalised run (a leading title is not part of it).
         for start, end in reversed(_name_runs(words, skip_first=False)):
             run = words[start:end]
-            if not _looks_like_person(run) and self.memory.find(run) is None:
+            # The subject of a speech verb: a capitalised word is a person ("— говорит Рудь"),
+            # except the first word of a sentence ("Как сообщил ..."), capitalised anyway.
+            if not _not_abbr(run):
+                continue
+            known = _looks_like_person(run) or self.memory.find(run) is not None
+            if opens_sentence and start == 0 and len(run) == 1 and not known:
                 continue
             person = self.memory.person(run, nominative=True, gender=gender)
             person.roles |= _role_before(words, start)

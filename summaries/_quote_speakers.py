@@ -523,6 +523,12 @@ class SpeakerMemory:
             # Someone of that gender first (subjects, then anyone mentioned lately), else
             # the latest person of unknown gender; a pronoun's choice then sticks, so "she"
             # will not pick a man later.
+            # The latest subject wins when nothing about it contradicts the pronoun: an unknown
+            # first name ("Mara Okafor ... she said") must not lose to an older known woman.
+            latest = self._subjects[-1] if self._subjects else None
+            if latest is not None and latest.kind == "person" and latest.gender in (kind, None):
+                latest.gender = kind
+                return latest
             for is_subject, pool in ((True, self._subjects[-20:]), (False, self._recent[-15:])):
                 for wanted in (kind, None):
                     for entity in reversed(pool):

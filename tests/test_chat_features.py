@@ -458,3 +458,56 @@ async def test_a_version_1_database_gains_settings_and_filters(
 
 def test_settings_fixture_has_no_owner_by_default(settings: Settings) -> None:
     assert settings.owner_ids == [] and isinstance(settings.telegram_bot_token, SecretStr)
+
+
+def test_every_command_is_documented_in_the_chat_guide() -> None:
+    from bot.commands import COMMAND_TABLE
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "chat.md").read_text(encoding="utf-8")
+    for command in COMMAND_TABLE:
+        assert f"`/{command.name}" in guide, command.name
+
+
+async def test_status_speaks_russian_too(app: Any, fake_bot_api: FakeBotAPI) -> None:
+    await send(app, "/status", language_code="ru")
+    shown = texts(fake_bot_api)[-1]
+    assert (
+        "Статей: 0" in shown
+        and "нет подписки" in shown
+        and "Последняя публикация: не было" in shown
+    )
+
+
+async def test_local_console_shows_buttons_and_presses_them_with_hash_numbers(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import io
+
+    from bot.app import running
+    from bot.console import ConsoleBotAPI
+
+    local = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        TELEGRAM_BOT_TOKEN=None,
+        NEWSBOT_DATA_DIR=tmp_path / "data",
+    )
+    output = io.StringIO()
+    console = ConsoleBotAPI(input_stream=io.StringIO(""), output=output)
+    app = build_application(local, request=console)
+
+    async def shows(needle: str) -> None:
+        for _ in range(200):
+            if needle in output.getvalue():
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"{needle!r} never shown:\n{output.getvalue()}")
+
+    async with running(app):
+        console.type_line("/settings")
+        await shows("[#1] Mode")
+        console.type_line("#1")
+        await shows("[#2] instant")
+        console.type_line("#2")
+        await shows("Posts: instant")
+    assert "(edited)" in output.getvalue()

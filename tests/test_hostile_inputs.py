@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from telegram import Update
 
 import bot.inbox as inbox_module
@@ -60,6 +62,7 @@ def ingestor(store: Store, inbox: Path, **kwargs: Any) -> Ingestor:
         ("utf16.txt", TEXT.encode("utf-16")),
         ("crlf.txt", TEXT.replace("\n", "\r\n").encode()),
         ("cp1251.txt", RUSSIAN.encode("cp1251")),
+        ("bad-utf8.txt", TEXT.encode().replace(b"night", b"n\xffght\xc3\x28")),
         ("page.html", f"<html><head><title>{TITLE}</title><script>steal()</script></head>"
                       f"<body><h1>{TITLE}</h1><p>{BODY}</p><script>alert(1)</script></body>"
                       "</html>".encode()),
@@ -86,7 +89,6 @@ async def test_valid_files_in_any_encoding_or_shape_become_articles(
         ("empty.txt", b"", "empty"),
         ("blank.txt", b" \r\n\t\n", "empty"),
         ("binary.txt", bytes(range(256)) * 40, ""),
-        ("bad-utf8.txt", b"\xff\xfe\xfd\xc3\x28" * 400, ""),
         ("huge.txt", TEXT.encode() * 200, "too large"),
     ],
 )
@@ -184,7 +186,7 @@ async def test_fifo_and_symlink_loop_never_block_or_crash(store: Store, inbox: P
         "emoji-📰.txt".encode(),
         b"x" * 250 + b".txt",
         b"$(rm -rf ~).txt",
-        b"<b>bold</b>.txt",
+        b"<b>bold<\\b>&amp;.txt",
     ],
 )
 async def test_odd_file_names_are_processed_and_shown_safely(
@@ -215,7 +217,7 @@ def test_display_names_are_printable_utf8_without_control_characters(name: str) 
 @given(
     data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".md", ".html", ".json", ".eml"])
 )
-@hsettings(max_examples=60, **QUIET)  # type: ignore[arg-type]
+@hsettings(max_examples=25, **QUIET)  # type: ignore[arg-type]
 async def test_any_bytes_are_either_an_article_or_a_clear_rejection(
     tmp_path: Path, db_url: str, data: bytes, suffix: str
 ) -> None:
@@ -323,7 +325,7 @@ async def test_bad_commands_get_a_clear_answer_and_the_bot_goes_on(
 
 
 @given(args=st.text(max_size=120))
-@hsettings(max_examples=25, **QUIET)  # type: ignore[arg-type]
+@hsettings(max_examples=12, **QUIET)  # type: ignore[arg-type]
 async def test_any_arguments_to_any_command_never_crash_a_handler(
     app: Any, fake_bot_api: FakeBotAPI, args: str
 ) -> None:

@@ -388,3 +388,16 @@ def test_job_noun_opening_a_sentence_is_not_part_of_the_name() -> None:
     )
     speakers = [q.speaker for q in extract_quotes(article)]
     assert speakers == ["Rosa Lindqvist", "James Baker"]
+
+
+def test_pronoun_goes_to_the_latest_subject_even_with_an_unfamiliar_first_name() -> None:
+    article = Article(
+        title="T",
+        paragraphs=(
+            '"The bridge stays open," said the mayor, Ingrid Solberg.',
+            "Nurse Zelna Okafor, who works late shifts, said she slept at a friend's flat. "
+            '"I can finally go home after work," she said.',
+        ),
+    )
+    speakers = [q.speaker for q in extract_quotes(article)]
+    assert speakers == ["Ingrid Solberg", "Zelna Okafor"]

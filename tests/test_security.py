@@ -246,7 +246,7 @@ async def test_symlinks_out_of_the_inbox_are_never_read(tmp_path: Path, store: S
 
 @given(name=st.text(min_size=1, max_size=60))
 @hsettings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 def test_uploaded_file_names_cannot_leave_the_inbox(tmp_path: Path, name: str) -> None:
     inbox = tmp_path / "inbox"
@@ -260,7 +260,7 @@ def test_uploaded_file_names_cannot_leave_the_inbox(tmp_path: Path, name: str) -
 
 @given(words=st.text(min_size=1, max_size=80).filter(lambda t: t.strip() and "\x00" not in t))
 @hsettings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 async def test_user_text_echoed_in_replies_is_escaped(
     locked_app: Any, fake_bot_api: FakeBotAPI, words: str

@@ -468,3 +468,20 @@ async def test_migration_3_adds_the_claim_tables_to_an_older_database(
         assert await store.take_rate_token("k", rate=1, burst=1) == 0.0
     finally:
         await store.close()
+
+
+async def test_record_part_sent_appends_message_ids_and_pins_parts_once(
+    store: Store, clock: FakeClock
+) -> None:
+    await store.subscribe(1, SubscriptionMode.INSTANT)
+    await store.enqueue_article(await add(store, "long"))
+    [row] = await store.claim_due(10, clock())
+    await store.record_part_sent(row.id, 7, parts=["a", "b", "c"])
+    await store.record_part_sent(row.id, 8, parts=["other"])
+    await store.record_part_sent(row.id, 1234567890123, done=True)
+    sent = await store.get_delivery(row.id)
+    assert sent is not None and sent.state is DeliveryState.SENT
+    assert sent.message_ids == (7, 8, 1234567890123) and sent.parts_sent == 3
+    assert sent.parts == ("a", "b", "c") and sent.sent_at == clock()
+    with pytest.raises(LookupError):
+        await store.record_part_sent(999_999, 1)

@@ -1,0 +1,209 @@
+"""Russian articles: language detection, «ёлочки» quotes with dash attribution, summaries.
+
+Fixture texts are fictional and written for these tests (see tests/data/russian/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summaries._quote_russian import russian_quotes
+from summaries.language import detect_language
+from summaries.models import Quote
+
+DATA = Path(__file__).resolve().parent / "data" / "russian"
+
+
+def quotes(*paragraphs: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in russian_quotes(paragraphs)]
+
+
+# -- language -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Администрация города объявила, что мост откроют в июне.", "russian"),
+        ("The council said the bridge would open in June.", "english"),
+        ("Компания Apple и агентство Reuters сообщили, что продажи iPhone выросли.", "russian"),
+        ("The word «perestroika» (перестройка) entered English in the 1980s.", "english"),
+        ("2024 — 15%", "english"),
+    ],
+)
+def test_language_is_read_from_the_share_of_cyrillic_letters(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_language_of_paragraphs_and_default() -> None:
+    assert detect_language(["Первый абзац.", "Второй абзац."]) == "russian"
+    assert detect_language("", default="russian") == "russian"
+
+
+# -- quotes: attribution --------------------------------------------------------------------------
+
+
+def test_dash_after_the_quote_names_the_speaker() -> None:
+    assert quotes("«Мы закончим работы к осени», — сказал мэр Тихвинска Григорий Осипов.") == [
+        ("Мы закончим работы к осени", "Григорий Осипов")
+    ]
+
+
+def test_colon_before_the_quote_names_the_speaker() -> None:
+    assert quotes("Министр культуры края Лариса Вольская заявила: «Театр не закроют».") == [
+        ("Театр не закроют", "Лариса Вольская")
+    ]
+
+
+def test_introductory_clause_with_a_comma_names_the_speaker() -> None:
+    text = "Как сообщил представитель завода Семён Гаврилов, «линия заработает в марте»."
+    assert quotes(text) == [("линия заработает в марте", "Семён Гаврилов")]
+
+
+def test_question_and_exclamation_before_the_dash() -> None:
+    first = "Учительница Дарья Мельникова вошла в класс."
+    second = "«Кто разбил окно?» — спросила Мельникова. «Признавайтесь!» — потребовала она."
+    assert quotes(first, second) == [
+        ("Кто разбил окно?", "Дарья Мельникова"),
+        ("Признавайтесь!", "Дарья Мельникова"),
+    ]
+
+
+def test_quote_split_by_its_attribution_is_joined() -> None:
+    text = "«Дорогу откроют в пятницу, — пояснил инженер Фёдор Лукин. — Но скорость ограничат»."
+    assert quotes(text) == [
+        ("Дорогу откроют в пятницу ... Но скорость ограничат", "Фёдор Лукин")
+    ]
+
+
+def test_dash_inside_a_quote_without_a_verb_is_not_a_split() -> None:
+    text = "«Школа — это сердце села», — сказал депутат Олег Рысев."
+    assert quotes(text) == [("Школа — это сердце села", "Олег Рысев")]
+
+
+def test_any_verb_after_the_dash_attributes() -> None:
+    text = "Вдова художника Эльвира Гарт пришла на открытие."
+    assert quotes(text, "«Он бы этому порадовался», — вздохнула Гарт.") == [
+        ("Он бы этому порадовался", "Эльвира Гарт")
+    ]
+
+
+def test_pronoun_goes_to_the_latest_person_of_its_gender() -> None:
+    paragraphs = (
+        "Глава района Вадим Сорокин и его заместитель Инна Белых осмотрели школу.",
+        "«Ремонт затянулся», — признала она.",
+        "«Подрядчика оштрафуют», — добавил он.",
+    )
+    assert quotes(*paragraphs) == [
+        ("Ремонт затянулся", "Инна Белых"),
+        ("Подрядчика оштрафуют", "Вадим Сорокин"),
+    ]
+
+
+def test_surname_in_another_case_is_the_same_person() -> None:
+    paragraphs = (
+        "Председатель кооператива Аркадий Зуев собрал жильцов.",
+        "По словам Зуева, крышу починят летом.",
+        "«Деньги уже собраны», — уточнил Зуев.",
+    )
+    assert quotes(*paragraphs) == [("Деньги уже собраны", "Аркадий Зуев")]
+
+
+def test_a_woman_with_her_fathers_surname_is_not_him() -> None:
+    paragraphs = (
+        "Коллекцию собрал инженер Борис Шубин.",
+        "«Отец мечтал о музее», — сказала Шубина.",
+    )
+    assert quotes(*paragraphs) == [("Отец мечтал о музее", "Шубина")]
+
+
+def test_role_refers_back_to_the_person_introduced_with_it() -> None:
+    paragraphs = (
+        "Губернатор области Виктор Ланской посетил завод.",
+        "Рабочие пожаловались на зарплаты.",
+        "«Разберёмся в течение недели», — пообещал губернатор.",
+    )
+    assert quotes(*paragraphs) == [("Разберёмся в течение недели", "Виктор Ланской")]
+
+
+def test_standalone_quote_continues_the_last_speaker() -> None:
+    paragraphs = (
+        "«Сезон будет трудным», — сказал тренер Игорь Сафонов.",
+        "«У нас молодая команда, и ей нужно время, чтобы сыграться».",
+    )
+    assert quotes(*paragraphs) == [
+        ("Сезон будет трудным", "Игорь Сафонов"),
+        ("У нас молодая команда, и ей нужно время, чтобы сыграться", "Игорь Сафонов"),
+    ]
+
+
+def test_nested_quotes_stay_inside_the_quotation() -> None:
+    text = "«Мы назвали проект „Чистый берег“ в честь акции школьников», — сказала Нина Орлова."
+    assert quotes(text) == [
+        ("Мы назвали проект „Чистый берег“ в честь акции школьников", "Нина Орлова")
+    ]
+
+
+# -- quotes: names and scare quotes are not statements --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Так называемая «зелёная волна» заработает позже.",
+        "Об этом сообщила газета «Приозёрский вестник».",
+        "Компания «Северные крылья» возобновит рейсы.",
+        "Футбольный клуб «Заря» вышел в полуфинал.",
+        "Среди них — спектакль «Кот в сапогах» и постановка «Гроза».",
+        "Результаты опубликованы в журнале «Вопросы гидробиологии».",
+        "Губернатор назвал ситуацию «затянувшимся спектаклем».",
+    ],
+)
+def test_quoted_names_and_scare_quotes_are_not_statements(text: str) -> None:
+    assert quotes(text) == []
+
+
+def test_a_quoted_name_inside_the_attribution_is_not_a_quote() -> None:
+    text = "«Ребята играли через не могу», — признался главный тренер «Зари» Игорь Сафонов."
+    assert quotes(text) == [("Ребята играли через не могу", "Игорь Сафонов")]
+
+
+def test_short_unattributed_quote_inside_a_sentence_is_not_a_statement() -> None:
+    assert quotes("Жители называют этот мост «вечной стройкой» уже пять лет.") == []
+
+
+# -- the fixture set ------------------------------------------------------------------------------
+
+
+def _fixtures() -> list[dict[str, object]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(DATA.glob("*.json"))]
+
+
+def test_fixture_articles_are_valid_and_their_answers_are_in_the_text() -> None:
+    fixtures = _fixtures()
+    assert len(fixtures) >= 10
+    for fixture in fixtures:
+        text = "\n\n".join(fixture["text"])  # type: ignore[arg-type]
+        assert detect_language(text) == "russian"
+        for sentence in fixture["reference"]:  # type: ignore[attr-defined]
+            assert sentence in text
+        for quote in fixture["quotes"]:  # type: ignore[attr-defined]
+            for piece in quote["text"].split(" ... "):
+                assert piece in text
+
+
+def test_quote_quality_on_the_fixture_set() -> None:
+    from benchmarks.eval_russian import load_cases, score_quotes
+
+    score = score_quotes(load_cases(DATA))
+    assert score.f1 >= 0.9, score
+    assert score.speaker_accuracy >= 0.85, score
+    assert score.leaked == 0, score
+
+
+def test_quotes_are_plain_quote_values() -> None:
+    [quote] = russian_quotes(("«Да», — сказал Иван Петров.",))
+    assert quote == Quote(text="Да", speaker="Иван Петров")
