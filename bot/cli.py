@@ -105,7 +105,7 @@ def _as_text(name: str, summary: Summary) -> str:
     if summary.key_quotes:
         lines += ["", "Key quotes:"]
         lines += [
-            f"  “{q.text}” — {q.speaker}" if q.speaker else f"  “{q.text}”"
+            f"  “{q.display_text}” — {q.speaker}" if q.speaker else f"  “{q.display_text}”"
             for q in summary.key_quotes
         ]
     return "\n".join(lines) + "\n"

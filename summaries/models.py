@@ -48,6 +48,21 @@ class Quote:
     key: bool = False
     partial: bool = False
 
+    @property
+    def display_text(self) -> str:
+        """The text as a reader should see it on its own.
+
+        ``text`` stays verbatim (it is matched against the article), but a quote cut off by
+        its attribution ends in a comma ("...too long," she said): shown alone it reads better
+        closed with a full stop.
+        """
+        text = self.text.rstrip()
+        if text.endswith((",", ";", ":")):
+            text = text[:-1].rstrip()
+            if not self.partial:
+                text += "."
+        return text
+
 
 @dataclass(frozen=True, slots=True)
 class SummaryOptions:

@@ -401,3 +401,9 @@ def test_pronoun_goes_to_the_latest_subject_even_with_an_unfamiliar_first_name()
     )
     speakers = [q.speaker for q in extract_quotes(article)]
     assert speakers == ["Ingrid Solberg", "Zelna Okafor"]
+
+
+def test_display_text_closes_a_quote_cut_off_by_its_attribution() -> None:
+    assert Quote("It is over,", "A").display_text == "It is over."
+    assert Quote("crippled,", "A", partial=True).display_text == "crippled"
+    assert Quote("Fine.", None).display_text == "Fine."
