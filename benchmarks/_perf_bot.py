@@ -443,41 +443,66 @@ def run_fanout(
     limiters: Sequence[str] = ("app", "smooth", "retry"),
     overall_rate: float = 30.0,
     group_share: float = 0.2,
+    capacity: bool = True,
 ) -> Result:
-    """One article to N subscribed chats through the real worker and rate limiter."""
+    """One article to N subscribed chats through the real worker and rate limiter.
+
+    ``capacity`` adds one run with no limits anywhere: how fast the worker itself can go.
+    """
     rows, data, targets = [], [], []
-    for n in chats:
-        for model in models:
-            for limiter in limiters:
-                limits = FloodLimits(overall_rate, 20.0, model)  # type: ignore[arg-type]
-                folder = workdir / f"fanout-{n}-{model}-{limiter}"
-                row = asyncio.run(_fanout(folder, n, limits, group_share, limiter))
-                data.append(row)
-                share = row["steady_rate"] / overall_rate
-                rows.append(
-                    (
-                        str(n),
-                        model,
-                        limiter,
-                        str(row["accepted"]),
-                        str(row["lost"]),
-                        str(row["duplicates"]),
-                        str(row["rejected_429"]),
-                        f"{row['seconds']:.1f}",
-                        fmt(row["rate"]),
-                        fmt(row["steady_rate"]),
-                        f"{share * 100:.0f} %",
-                        f"{row['sent']}/{row['failed']}/{row['pending']}",
-                    )
+    runs = [(n, m, lim) for n in chats for m in models for lim in limiters]
+    if capacity:
+        runs.append((chats[0], "none", "none"))
+    for n, model, limiter in runs:
+        limits = FloodLimits(None, None)
+        if model != "none":
+            limits = FloodLimits(overall_rate, 20.0, model)  # type: ignore[arg-type]
+        folder = workdir / f"fanout-{n}-{model}-{limiter}"
+        row = asyncio.run(_fanout(folder, n, limits, group_share, limiter))
+        data.append(row)
+        share = row["steady_rate"] / overall_rate
+        if model == "none":
+            rows.append(
+                (
+                    str(n),
+                    "none",
+                    "none",
+                    str(row["accepted"]),
+                    str(row["lost"]),
+                    str(row["duplicates"]),
+                    str(row["rejected_429"]),
+                    f"{row['seconds']:.1f}",
+                    fmt(row["rate"]),
+                    fmt(row["steady_rate"]),
+                    "(capacity)",
+                    f"{row['sent']}/{row['failed']}/{row['pending']}",
                 )
-                targets.append(
-                    Target(
-                        f"fan-out {n} chats ({model} limits, {limiter} limiter)",
-                        f"≥ {TARGET_FANOUT_SHARE:.0%} of {overall_rate:.0f}/s, 0 lost",
-                        f"{share:.0%}, {row['lost']} lost, {row['rejected_429']}×429",
-                        share >= TARGET_FANOUT_SHARE and row["lost"] == 0,
-                    )
-                )
+            )
+            continue
+        rows.append(
+            (
+                str(n),
+                model,
+                limiter,
+                str(row["accepted"]),
+                str(row["lost"]),
+                str(row["duplicates"]),
+                str(row["rejected_429"]),
+                f"{row['seconds']:.1f}",
+                fmt(row["rate"]),
+                fmt(row["steady_rate"]),
+                f"{share * 100:.0f} %",
+                f"{row['sent']}/{row['failed']}/{row['pending']}",
+            )
+        )
+        targets.append(
+            Target(
+                f"fan-out {n} chats ({model} limits, {limiter} limiter)",
+                f"≥ {TARGET_FANOUT_SHARE:.0%} of {overall_rate:.0f}/s, 0 lost",
+                f"{share:.0%}, {row['lost']} lost, {row['rejected_429']}×429",
+                share >= TARGET_FANOUT_SHARE and row["lost"] == 0,
+            )
+        )
     table = Table(
         f"Fan-out: one article to N chats (limit {overall_rate:.0f} msg/s overall, 20/min/group)",
         (
@@ -502,6 +527,8 @@ def run_fanout(
             "Server limits — bucket: token buckets (PTB's own model, bursts of 30 allowed); "
             "window: sliding windows (never more than 30 in any second, 20 in any minute/group).",
             *(f"Client limiter {k}: {v}." for k, v in LIMITERS.items() if k in limiters),
+            "none/none: no limits on either side, i.e. how fast the delivery worker itself "
+            "sends (one delivery at a time: HTTP round trip + store writes per message).",
         ),
     )
     return Result("fanout", [table], {"runs": data}, targets)
@@ -588,6 +615,10 @@ async def _application_bot(
 
     from bot.config import Settings
 
+    if limiter == "none":
+        bot0: Any = ExtBot(FAKE_TOKEN, base_url=api.base_url)
+        await bot0.initialize()
+        return None, bot0
     if limiter in ("smooth", "retry"):
         rate_limiter = (
             AIORateLimiter(

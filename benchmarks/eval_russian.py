@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 from nltk.stem.snowball import RussianStemmer
 from rouge_score import rouge_scorer
 
-from summaries import ALGORITHMS, Article, SummaryOptions, parse_article, summarize
+from summaries import ALGORITHMS, Article, Quote, SummaryOptions, parse_article, summarize
 from summaries.quotes import extract_quotes
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "russian"
@@ -118,10 +119,15 @@ class QuoteScore:
         return self.speakers / self.tp if self.tp else 0.0
 
 
-def score_quotes(cases: list[Case], *, verbose: bool = False) -> QuoteScore:
+def score_quotes(
+    cases: list[Case],
+    *,
+    verbose: bool = False,
+    extract: Callable[[Article], Sequence[Quote]] = extract_quotes,
+) -> QuoteScore:
     score = QuoteScore()
     for case in cases:
-        predicted = list(extract_quotes(case.article))
+        predicted = list(extract(case.article))
         unmatched = list(case.quotes)
         for quote in predicted:
             best = max(unmatched, key=lambda g: quote_match(quote.text, g["text"]), default=None)

@@ -85,7 +85,7 @@ def _fanout(cfg: Config) -> Result:
     from ._perf_bot import run_fanout
 
     if cfg.quick:
-        return run_fanout(cfg.workdir, chats=(12,), models=("window",), limiters=("app",))
+        return run_fanout(cfg.workdir, chats=(12,), models=("window",), limiters=("app", "smooth"))
     return run_fanout(cfg.workdir, chats=(300, 1000) if cfg.full else (300,))
 
 

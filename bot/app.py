@@ -295,7 +295,15 @@ def run(settings: Settings) -> None:
     health.install(app, interval=settings.metrics_seconds)
     try:
         if settings.webhook_mode:
-            app.run_webhook(**webhook_options(settings))
+            options = webhook_options(settings)
+            logger.info(
+                "webhook mode url=%s listen=%s:%s secret=%s",
+                settings.webhook_url,
+                options["listen"],
+                options["port"],
+                "set" if options["secret_token"] else "none",
+            )
+            app.run_webhook(**options)
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
             polling.raise_if_fatal(app)

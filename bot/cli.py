@@ -103,9 +103,11 @@ def _as_text(name: str, summary: Summary) -> str:
     lines = [f"== {name}", summary.article.title, ""]
     lines += [f"  {sentence}" for sentence in summary.sentences]
     if summary.key_quotes:
+        # Each language's own quotation marks: «ёлочки» for Russian.
+        opening, closing = ("«", "»") if summary.article.language == "russian" else ("“", "”")
         lines += ["", "Key quotes:"]
         lines += [
-            f"  “{q.display_text}” — {q.speaker}" if q.speaker else f"  “{q.display_text}”"
+            f"  {opening}{q.display_text}{closing}" + (f" — {q.speaker}" if q.speaker else "")
             for q in summary.key_quotes
         ]
     return "\n".join(lines) + "\n"

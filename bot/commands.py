@@ -5,13 +5,13 @@ Kept apart from the handlers so every accepted and refused spelling is tested wi
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .errors import UsageError
 from .filters import MAX_FILTERS, parse_filter_args
 from .i18n import Problem, t
 
@@ -68,10 +68,7 @@ def command_menu(lang: str = "en", *, admin: bool = True) -> list[tuple[str, str
     return [(c.name, c.description(lang)) for c in COMMAND_TABLE if admin or not c.admin]
 
 
-SUBSCRIBE_USAGE = (
-    "Usage: /subscribe (every new article), /subscribe daily HH:MM (a daily digest) "
-    "or /subscribe every N h (a digest every N hours)."
-)
+SUBSCRIBE_USAGE = t("sub.usage", "en")
 MAX_EVERY_HOURS = 24 * 7
 
 
@@ -91,10 +88,10 @@ _EVERY_RE = re.compile(r"^(\d{1,3})\s*(h|hr|hrs|hour|hours)?$")
 def _parse_time(text: str) -> time:
     match = _TIME_RE.match(text.strip())
     if not match:
-        raise UsageError(f"I can't read {text!r} as a time; write it as HH:MM, e.g. 08:30.")
+        raise Problem("sub.bad_time", text=html.escape(repr(text)))
     hour, minute = int(match[1]), int(match[2])
     if hour > 23 or minute > 59:
-        raise UsageError(f"{text} is not a time of day; use 00:00 to 23:59.")
+        raise Problem("sub.not_a_time", text=html.escape(text))
     return time(hour, minute)
 
 
@@ -109,32 +106,29 @@ def parse_subscribe(args: list[str] | tuple[str, ...]) -> SubscribeRequest:
     if head == "every" and rest:
         match = _EVERY_RE.match(rest)
         if not match:
-            raise UsageError(SUBSCRIBE_USAGE)
+            raise Problem("sub.usage")
         hours = int(match[1])
         if not 1 <= hours <= MAX_EVERY_HOURS:
-            raise UsageError(f"Choose between 1 and {MAX_EVERY_HOURS} hours.")
+            raise Problem("sub.hours_range", hours=MAX_EVERY_HOURS)
         return SubscribeRequest("every", every_hours=hours)
-    raise UsageError(SUBSCRIBE_USAGE)
+    raise Problem("sub.usage")
 
 
 def parse_timezone(args: list[str] | tuple[str, ...]) -> str:
     """One IANA zone name (``Europe/Berlin``), matched case-insensitively."""
     if len(args) != 1:
-        raise UsageError("Usage: /timezone Area/City, for example /timezone Europe/Berlin.")
+        raise Problem("tz.usage")
     name = args[0].strip()
     if name.upper() == "UTC":
         return "UTC"
     by_lower = {zone.lower(): zone for zone in available_timezones()}
     canonical = by_lower.get(name.lower())
     if canonical is None:
-        raise UsageError(
-            f"I don't know the time zone {name!r}. Use an Area/City name such as "
-            "Europe/Berlin, America/New_York or Asia/Tokyo."
-        )
+        raise Problem("tz.unknown", name=html.escape(repr(name)))
     try:
         ZoneInfo(canonical)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - listed but unloadable
-        raise UsageError(f"The time zone {name!r} can't be loaded here.") from exc
+        raise Problem("tz.unloadable", name=html.escape(repr(name))) from exc
     return canonical
 
 

@@ -147,11 +147,20 @@ class DeliveryWorker:
         Calls on one worker never overlap (a lock), so a row is never sent twice by it.
         """
         async with self._lock:
-            due = await self._store.claim_due(self._batch, self._clock())
+            claimed_at = self._clock()
+            due = await self._store.claim_due(self._batch, claimed_at)
+            # Several deliver processes: the rows are ours for the store's claim lease only.
+            # Stop well before it runs out (the rest is reclaimed later), or a slow batch
+            # would be sent twice.
+            lease = self._store.claim_lease
+            give_back = claimed_at + lease * 0.6 if lease is not None else None
             self._blocked.clear()
             self._styles.clear()
             for delivery in due:
                 if self._stopping.is_set():
+                    break
+                if give_back is not None and self._clock() > give_back:
+                    logger.warning("claim lease running out, leaving the rest of the batch")
                     break
                 if delivery.chat_id in self._blocked:
                     continue  # paused earlier in this batch; the store failed its rows already

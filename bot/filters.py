@@ -14,6 +14,8 @@ filtered subscription of every new article.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ __all__ = [
     "MAX_FILTERS",
     "MAX_FILTER_CHARS",
     "FilterSet",
+    "from_json",
     "matches",
     "normalize_filter",
     "normalize_text",
@@ -122,3 +125,10 @@ class FilterSet:
 def matches(filters: Sequence[str], text: str) -> bool:
     """Whether a story with this text passes these filters (no filters: always)."""
     return not filters or FilterSet.of(filters).accepts(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def from_json(filters_json: str) -> FilterSet:
+    """The :class:`FilterSet` of a stored JSON list, cached: the store checks every filtered
+    subscription for every new article, and most lists repeat from one article to the next."""
+    return FilterSet.of(json.loads(filters_json or "[]"))

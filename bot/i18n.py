@@ -134,6 +134,24 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": " Change the time zone with /timezone Area/City.",
         "ru": " Часовой пояс меняется командой /timezone Регион/Город.",
     },
+    "sub.usage": {
+        "en": "Usage: /subscribe (every new article), /subscribe daily HH:MM (a daily digest) "
+        "or /subscribe every N h (a digest every N hours).",
+        "ru": "Как подписаться: /subscribe (каждая новая статья), /subscribe daily ЧЧ:ММ "
+        "(ежедневная сводка) или /subscribe every N h (сводка каждые N часов).",
+    },
+    "sub.bad_time": {
+        "en": "I can't read {text} as a time; write it as HH:MM, e.g. 08:30.",
+        "ru": "Не понимаю время {text}; напишите ЧЧ:ММ, например 08:30.",
+    },
+    "sub.not_a_time": {
+        "en": "{text} is not a time of day; use 00:00 to 23:59.",
+        "ru": "{text} — не время суток; используйте 00:00–23:59.",
+    },
+    "sub.hours_range": {
+        "en": "Choose between 1 and {hours} hours.",
+        "ru": "Выберите от 1 до {hours} часов.",
+    },
     "sub.none": {"en": "This chat had no subscription.", "ru": "У этого чата не было подписки."},
     "sub.removed": {
         "en": "Unsubscribed: no more posts here.",
@@ -149,6 +167,20 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "e.g. /timezone Europe/Berlin.",
         "ru": "Часовой пояс чата: {tz}. Изменить: /timezone Регион/Город, "
         "например /timezone Europe/Moscow.",
+    },
+    "tz.usage": {
+        "en": "Usage: /timezone Area/City, for example /timezone Europe/Berlin.",
+        "ru": "Как указать: /timezone Регион/Город, например /timezone Europe/Moscow.",
+    },
+    "tz.unknown": {
+        "en": "I don't know the time zone {name}. Use an Area/City name such as "
+        "Europe/Berlin, America/New_York or Asia/Tokyo.",
+        "ru": "Не знаю часовой пояс {name}. Укажите Регион/Город, например "
+        "Europe/Moscow, Europe/Berlin или Asia/Tokyo.",
+    },
+    "tz.unloadable": {
+        "en": "The time zone {name} can't be loaded here.",
+        "ru": "Часовой пояс {name} здесь не загружается.",
     },
     "tz.set": {"en": "Time zone set to {tz}.", "ru": "Часовой пояс: {tz}."},
     "tz.moved": {"en": " Rescheduled {count} digest(s).", "ru": " Перенесено сводок: {count}."},

@@ -68,7 +68,8 @@ from sqlalchemy.types import TypeDecorator
 
 from summaries import Article, Quote, Summary
 
-from .filters import FilterSet, normalize_text
+from .filters import from_json as filter_set
+from .filters import normalize_text
 from .models import (
     BadFile,
     Chat,
@@ -853,6 +854,9 @@ class Store:
                 return
             new.title = new.title or old.title
             new.language = new.language or old.language
+            new.summary_length = new.summary_length or old.summary_length  # /settings move too
+            if new.show_quotes is None:
+                new.show_quotes = old.show_quotes
             if new.timezone == self.default_timezone:
                 new.timezone = old.timezone
             old.active = False
@@ -1035,8 +1039,17 @@ class Store:
 
     # -- outbox --------------------------------------------------------------------------------
 
-    def _enqueue_article_stmt(self, article_id: int) -> Any:
+    def _enqueue_article_stmt(
+        self, article_id: int, *, subscription_ids: Sequence[int] | None = None
+    ) -> Any:
+        """The fan-out INSERT .. SELECT: every unfiltered instant subscription, or exactly
+        ``subscription_ids`` (filtered ones whose /filter the article passed)."""
         now = self._clock()
+        chosen = (
+            SubscriptionRow.filters.is_(None)
+            if subscription_ids is None
+            else SubscriptionRow.id.in_(list(subscription_ids))
+        )
         targets = (
             select(
                 literal("article"),
@@ -1055,7 +1068,7 @@ class Store:
             .where(
                 SubscriptionRow.mode == SubscriptionMode.INSTANT.value,
                 SubscriptionRow.paused.is_(False),
-                SubscriptionRow.filters.is_(None),  # filtered ones: _enqueue_filtered
+                chosen,  # filtered subscriptions: see _enqueue_filtered
                 ChatRow.active.is_(True),
             )
             .order_by(SubscriptionRow.id)
@@ -1089,7 +1102,7 @@ class Store:
         (matched in Python by :mod:`bot.filters`: words and phrases, not SQL patterns)."""
         subs = (
             await session.execute(
-                select(SubscriptionRow.chat_id, SubscriptionRow.thread_key, SubscriptionRow.filters)
+                select(SubscriptionRow.id, SubscriptionRow.filters)
                 .join(ChatRow, ChatRow.id == SubscriptionRow.chat_id)
                 .where(
                     SubscriptionRow.mode == SubscriptionMode.INSTANT.value,
@@ -1108,13 +1121,18 @@ class Store:
         if text is None:
             return 0
         normalized = normalize_text(text)
-        now = self._clock()
-        rows = [
-            self._new_delivery("article", str(article_id), chat_id, thread_key, [article_id], now)
-            for chat_id, thread_key, filters in subs
-            if FilterSet.of(json.loads(filters or "[]")).accepts_normalized(normalized)
+        wanted = [
+            sub_id
+            for sub_id, filters in subs
+            if filter_set(filters or "[]").accepts_normalized(normalized)
         ]
-        return len(await self._insert_deliveries(session, rows))
+        created = 0
+        for start in range(0, len(wanted), 5000):  # bounded IN lists (SQLite's variable limit)
+            chunk = wanted[start : start + 5000]
+            stmt = self._enqueue_article_stmt(article_id, subscription_ids=chunk)
+            result = await session.execute(stmt)
+            created += int(getattr(result, "rowcount", 0) or 0)
+        return created
 
     @staticmethod
     def _new_delivery(
@@ -1177,7 +1195,7 @@ class Store:
             in_period = (ArticleRow.created_at > start, ArticleRow.created_at <= period_end)
             newest = (ArticleRow.created_at.desc(), ArticleRow.id.desc())
             if sub.filters:  # /filter: only the stories this chat wants
-                wanted = FilterSet.of(json.loads(sub.filters))
+                wanted = filter_set(sub.filters)
                 found = await session.execute(
                     select(ArticleRow.id, ArticleRow.search_text)
                     .where(*in_period)

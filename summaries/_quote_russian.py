@@ -160,6 +160,10 @@ _CASE_ENDINGS = (
 _VERB_FORM = re.compile(
     r"(?:[аеиоуяыю]л|[аеиоуяыю]ла|[аеиоуяыю]ли|лся|лась|лись|[еи]т|ют|ят|ется|ится)$"
 )
+# The dash that hands over from a quote to its author ("», — сказал"); " - " in plain text.
+_DASH_AFTER = re.compile(r"[,!?…]*\s*(?:[—–]|-(?=\s))\s+")
+# "X заявил, что «…»": the quote continues the reporter's sentence.
+_THAT_BEFORE = re.compile(r"(?P<clause>[^.!?]*?),?\s+(?:что|мол|будто|дескать)\s*$")
 _SENTENCE_END = re.compile(r"[.!?…]\s+(?=[«\"„“(—–A-ZА-ЯЁ])")
 _MIN_STANDALONE_WORDS = 4
 
@@ -288,6 +292,7 @@ class _Found:
     cue: bool = False
     name: bool = False
     standalone: bool = False
+    partial: bool = False
 
 
 def _tokens(text: str) -> list[str]:
@@ -329,6 +334,54 @@ def _name_runs(tokens: list[str], *, skip_first: bool) -> list[tuple[int, int]]:
         else:
             i += 1
     return runs
+
+
+# Words after which a name stands in the genitive: "по словам Ивана Кузнецова".
+_OBLIQUE_BEFORE = _words("словам мнению данным сведениям оценке утверждению заявлению")
+_GENITIVE_ENDINGS = (
+    ("ой", "а"),
+    ("ей", "я"),
+    ("ого", "ой"),
+    ("ова", "ов"),
+    ("ева", "ев"),
+    ("ёва", "ёв"),
+    ("ина", "ин"),
+    ("ына", "ын"),
+    ("ского", "ский"),
+)
+
+
+def _nominative(run: list[str]) -> list[str]:
+    """A genitive name in the nominative, when its first name says how: "Ивана Кузнецова" ->
+    "Иван Кузнецов", "Марины Беловой" -> "Марина Белова". Unknown shapes stay as they are."""
+    first = run[0].lower().replace("ё", "е")
+    if len(run) < 2:
+        return run
+    if first.endswith("а") and first[:-1] in _FIRST_NAMES:
+        male = True
+        names = [run[0][:-1]]
+    elif first.endswith(("ы", "и")) and (first[:-1] + "а") in _FIRST_NAMES:
+        male = False
+        names = [run[0][:-1] + "а"]
+    elif first.endswith("и") and (first[:-1] + "я") in _FIRST_NAMES:
+        male = False
+        names = [run[0][:-1] + "я"]
+    elif first.endswith("я") and (first[:-1] + "й") in _FIRST_NAMES:
+        male = True
+        names = [run[0][:-1] + "й"]
+    else:
+        return run
+    for word in run[1:]:
+        low = word.lower()
+        for ending, nominative in _GENITIVE_ENDINGS:
+            if low.endswith(ending) and (male or ending in ("ой", "ей")):
+                word = word[: len(word) - len(ending)] + nominative
+                break
+        else:
+            if male and low.endswith("а"):
+                word = word[:-1]
+        names.append(word)
+    return names
 
 
 def _not_abbr(run: list[str]) -> bool:
@@ -384,6 +437,8 @@ class _Reader:
             nominative = end < len(tokens) and (
                 tokens[end].lower() in RUSSIAN_SPEECH or tokens[end] in {",", "—", "–"}
             )
+            if start > 0 and tokens[start - 1].lower() in _OBLIQUE_BEFORE:
+                run, nominative = _nominative(run), False
             person = self.memory.person(run, nominative=nominative or len(run) > 1)
             person.roles |= _role_before(tokens, start)
         # A sentence that opens with a name ("Алиев сказал, что ...") mentions that person.
@@ -429,9 +484,9 @@ class _Reader:
             person = self._resolve(phrase, gender, opens_sentence=opens)
             if person is not None:
                 return True, person
-        if (not after and not before) or self._only_pronoun_or_role(after + before):
-            return True, self.memory.by_gender(gender)
-        return True, None
+        if not after and not before:
+            return True, self.memory.by_gender(gender)  # "— добавила." : the verb's gender
+        return True, None  # "— отметили в пресс-службе": somebody we cannot name
 
     @staticmethod
     def _phrase(tokens: list[str]) -> list[str]:
@@ -453,10 +508,6 @@ class _Reader:
             out.insert(0, word)
         return out
 
-    @staticmethod
-    def _only_pronoun_or_role(words: list[str]) -> bool:
-        return not any(_is_cap(w) for w in words[1:])
-
     def _resolve(
         self, words: list[str], gender: str | None, *, opens_sentence: bool = False
     ) -> Person | None:
@@ -476,7 +527,10 @@ class _Reader:
             known = _looks_like_person(run) or self.memory.find(run) is not None
             if opens_sentence and start == 0 and len(run) == 1 and not known:
                 continue
-            person = self.memory.person(run, nominative=True, gender=gender)
+            oblique = start > 0 and words[start - 1].lower() in _OBLIQUE_BEFORE
+            if oblique:
+                run = _nominative(run)
+            person = self.memory.person(run, nominative=not oblique, gender=gender)
             person.roles |= _role_before(words, start)
             return person
         # A role: "губернатор", "министр транспорта", "тренер".
@@ -489,7 +543,7 @@ class _Reader:
 
 def _split_inside(text: str) -> tuple[str, str, str] | None:
     """``Начало, — сказала она. — Конец`` -> (начало, attribution, конец), or None."""
-    parts = re.split(r"\s+[—–]\s+", text)
+    parts = re.split(r"\s+[—–-]\s+", text)
     for i in range(1, len(parts) - 1):
         head, middle = " — ".join(parts[:i]), parts[i]
         if not head.rstrip().endswith((",", ".", "!", "?", "…")):
@@ -520,9 +574,26 @@ def _mask_quotes(text: str) -> str:
     return re.sub(r"«[^«»]*»|„[^„“]*“", " ⟦0⟧ ", text)
 
 
+def _hide_inner_quotes(text: str) -> str:
+    """„…“ inside «…» is a quote within the quote: hide its marks from the mark finder
+    (same length, so every offset still points into the original text)."""
+    if "«" not in text or not ("„" in text or "“" in text):
+        return text
+    out, depth = [], 0
+    for ch in text:
+        if ch == "«":
+            depth += 1
+        elif ch == "»":
+            depth = max(0, depth - 1)
+        elif depth and ch in "„“":
+            ch = "‚" if ch == "„" else "‘"
+        out.append(ch)
+    return "".join(out)
+
+
 def russian_quotes(paragraphs: tuple[str, ...] | list[str]) -> list[Quote]:
     """Statement quotes of a Russian article in order, with speakers (not ranked)."""
-    groups = find_quote_groups(paragraphs)
+    groups = find_quote_groups([_hide_inner_quotes(p) for p in paragraphs])
     found: list[_Found] = []
     for group in groups:
         first, last = group.pieces[0], group.pieces[-1]
@@ -565,7 +636,7 @@ def russian_quotes(paragraphs: tuple[str, ...] | list[str]) -> list[Quote]:
         if item.name or not _is_statement(item):
             continue
         speaker = " ".join(item.speaker.name) if item.speaker else None
-        quotes.append(Quote(text=item.text, speaker=speaker))
+        quotes.append(Quote(text=item.text, speaker=speaker, partial=item.partial))
     return quotes
 
 
@@ -582,7 +653,7 @@ def _attribute(reader: _Reader, item: _Found, para: str, sent_start: int) -> int
             item.text = f"{head} ... {tail}"
     after_text = para[item.end :]
     consumed = item.end
-    dash = re.match(r"[,!?…]*\s*[—–]\s+", after_text)
+    dash = _DASH_AFTER.match(after_text)
     if not cue and dash:
         clause_end = _sentence_end(after_text, dash.end())
         clause = after_text[dash.end() : clause_end]
@@ -591,8 +662,13 @@ def _attribute(reader: _Reader, item: _Found, para: str, sent_start: int) -> int
             consumed = item.end + clause_end
     if not cue and before.strip():
         stripped = before.rstrip()
+        that = _THAT_BEFORE.search(stripped)
         if stripped.endswith((":", ",")):
             cue, speaker = reader.speaker(_mask_quotes(stripped[:-1]), after_quote=False)
+        elif that and any(t.lower() in RUSSIAN_SPEECH for t in _tokens(that.group("clause"))):
+            # "Министр отметил, что «решение окончательное»": the minister's words, in part.
+            cue, speaker = reader.speaker(_mask_quotes(that.group("clause")), after_quote=False)
+            item.partial = cue
     if not cue:
         preceding = _mask_quotes(before)
         if _SCARE_BEFORE.search(preceding) or _NAME_NOUNS.search(preceding):

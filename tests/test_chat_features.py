@@ -157,7 +157,11 @@ async def test_help_and_replies_follow_the_users_telegram_language(
     await send(app, "/help", language_code="ru")
     await send(app, "/unsubscribe", language_code="ru")
     await send(app, "/frobnicate", language_code="ru")
-    help_text, unsubscribed, unknown = texts(fake_bot_api)
+    await send(app, "/subscribe weekly", language_code="ru")
+    await send(app, "/timezone Mars/Olympus", language_code="ru")
+    help_text, unsubscribed, unknown, usage, zone = texts(fake_bot_api)
+    assert usage.startswith("Как подписаться: /subscribe")
+    assert zone.startswith("Не знаю часовой пояс 'Mars/Olympus'")
     assert "публикует краткие сводки" in help_text and "/settings — " in help_text
     assert unsubscribed == "У этого чата не было подписки."
     assert "не знаю такой команды" in unknown
@@ -511,3 +515,15 @@ async def test_local_console_shows_buttons_and_presses_them_with_hash_numbers(
         console.type_line("#6")
         await shows("Posts: every 6 h")
     assert "(edited)" in output.getvalue()
+
+
+async def test_settings_and_filters_survive_a_group_becoming_a_supergroup(store: Store) -> None:
+    await store.subscribe(GROUP, SubscriptionMode.INSTANT)
+    await store.set_filters(GROUP, ["ferry"])
+    await store.update_chat_settings(GROUP, summary_length="long", show_quotes=False, language="ru")
+    await store.migrate_chat(GROUP, -1009876)
+    chat = await store.get_chat(-1009876)
+    assert chat is not None
+    assert (chat.summary_length, chat.show_quotes, chat.language) == ("long", False, "ru")
+    [sub] = await store.list_subscriptions(chat_id=-1009876)
+    assert sub.filters == ("ferry",)

@@ -40,6 +40,29 @@ RUSSIAN = (
 QUIET = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
 
 
+VALID_FILES = [
+        ("utf8.txt", TEXT.encode()),
+        ("bom.txt", b"\xef\xbb\xbf" + TEXT.encode()),
+        ("utf16.txt", TEXT.encode("utf-16")),
+        ("crlf.txt", TEXT.replace("\n", "\r\n").encode()),
+        ("cp1251.txt", RUSSIAN.encode("cp1251")),
+        ("bad-utf8.txt", TEXT.encode().replace(b"night", b"n\xffght\xc3\x28")),
+        ("page.html", f"<html><head><title>{TITLE}</title><script>steal()</script></head>"
+                      f"<body><h1>{TITLE}</h1><p>{BODY}</p><script>alert(1)</script></body>"
+                      "</html>".encode()),
+        ("deep.html", ("<html><body>" + "<div>" * 5000 + f"<h1>{TITLE}</h1><p>{BODY}</p>"
+                       + "</div>" * 5000 + "</body></html>").encode()),
+    ]  # fmt: skip
+
+
+BROKEN_FILES = [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b" \r\n\t\n", "empty"),
+    ("binary.txt", bytes(range(256)) * 40, ""),
+    ("huge.txt", TEXT.encode() * 200, "too large"),
+]
+
+
 @pytest.fixture
 def inbox(tmp_path: Path) -> Path:
     folder = tmp_path / "inbox"
@@ -54,22 +77,7 @@ def ingestor(store: Store, inbox: Path, **kwargs: Any) -> Ingestor:
 # --- files ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "data"),
-    [
-        ("utf8.txt", TEXT.encode()),
-        ("bom.txt", b"\xef\xbb\xbf" + TEXT.encode()),
-        ("utf16.txt", TEXT.encode("utf-16")),
-        ("crlf.txt", TEXT.replace("\n", "\r\n").encode()),
-        ("cp1251.txt", RUSSIAN.encode("cp1251")),
-        ("bad-utf8.txt", TEXT.encode().replace(b"night", b"n\xffght\xc3\x28")),
-        ("page.html", f"<html><head><title>{TITLE}</title><script>steal()</script></head>"
-                      f"<body><h1>{TITLE}</h1><p>{BODY}</p><script>alert(1)</script></body>"
-                      "</html>".encode()),
-        ("deep.html", ("<html><body>" + "<div>" * 5000 + f"<h1>{TITLE}</h1><p>{BODY}</p>"
-                       + "</div>" * 5000 + "</body></html>").encode()),
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize(("name", "data"), VALID_FILES, ids=[n for n, _ in VALID_FILES])
 async def test_valid_files_in_any_encoding_or_shape_become_articles(
     store: Store, inbox: Path, name: str, data: bytes
 ) -> None:
@@ -84,13 +92,7 @@ async def test_valid_files_in_any_encoding_or_shape_become_articles(
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "reason"),
-    [
-        ("empty.txt", b"", "empty"),
-        ("blank.txt", b" \r\n\t\n", "empty"),
-        ("binary.txt", bytes(range(256)) * 40, ""),
-        ("huge.txt", TEXT.encode() * 200, "too large"),
-    ],
+    ("name", "data", "reason"), BROKEN_FILES, ids=[n for n, *_ in BROKEN_FILES]
 )
 async def test_broken_files_are_set_aside_with_a_clear_reason(
     store: Store, inbox: Path, name: str, data: bytes, reason: str

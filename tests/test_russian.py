@@ -74,9 +74,7 @@ def test_question_and_exclamation_before_the_dash() -> None:
 
 def test_quote_split_by_its_attribution_is_joined() -> None:
     text = "«Дорогу откроют в пятницу, — пояснил инженер Фёдор Лукин. — Но скорость ограничат»."
-    assert quotes(text) == [
-        ("Дорогу откроют в пятницу ... Но скорость ограничат", "Фёдор Лукин")
-    ]
+    assert quotes(text) == [("Дорогу откроют в пятницу ... Но скорость ограничат", "Фёдор Лукин")]
 
 
 def test_dash_inside_a_quote_without_a_verb_is_not_a_split() -> None:
@@ -147,6 +145,38 @@ def test_nested_quotes_stay_inside_the_quotation() -> None:
     ]
 
 
+def test_quote_continuing_the_reporters_sentence_is_a_partial_statement() -> None:
+    [quote] = russian_quotes(
+        ("Министр финансов Глеб Арсеньев отметил, что «решение окончательное».",)
+    )
+    assert (quote.text, quote.speaker, quote.partial) == (
+        "решение окончательное",
+        "Глеб Арсеньев",
+        True,
+    )
+
+
+def test_plain_text_straight_quotes_and_hyphen_dash() -> None:
+    text = '"Мы выполнили обещание", - сказал глава города Андрей Кравцов.'
+    assert quotes(text) == [("Мы выполнили обещание", "Андрей Кравцов")]
+
+
+def test_genitive_name_after_po_slovam_is_given_in_the_nominative() -> None:
+    paragraphs = ("По словам Марины Беловой, «спрос вырос».", "«Мы довольны», — добавила Белова.")
+    assert quotes(*paragraphs) == [
+        ("спрос вырос", "Марина Белова"),
+        ("Мы довольны", "Марина Белова"),
+    ]
+
+
+def test_an_unnamed_institution_is_not_the_last_person_mentioned() -> None:
+    paragraphs = (
+        "Глава города Андрей Кравцов приехал на стройку.",
+        "«Работы идут по графику», — отметили в пресс-службе мэрии.",
+    )
+    assert quotes(*paragraphs) == [("Работы идут по графику", None)]
+
+
 # -- quotes: names and scare quotes are not statements --------------------------------------------
 
 
@@ -198,7 +228,9 @@ def test_fixture_articles_are_valid_and_their_answers_are_in_the_text() -> None:
 def test_quote_quality_on_the_fixture_set() -> None:
     from benchmarks.eval_russian import load_cases, score_quotes
 
-    score = score_quotes(load_cases(DATA))
+    score = score_quotes(
+        load_cases(DATA), extract=lambda article: russian_quotes(article.paragraphs)
+    )
     assert score.f1 >= 0.9, score
     assert score.speaker_accuracy >= 0.85, score
     assert score.leaked == 0, score
