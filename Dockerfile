@@ -25,6 +25,7 @@ LABEL org.opencontainers.image.title="newsbot" \
 ENV PATH=/opt/newsbot/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    HOME=/data \
     NEWSBOT_DATA_DIR=/data \
     NEWSBOT_INBOX=/inbox
 RUN groupadd --system --gid 10001 newsbot \

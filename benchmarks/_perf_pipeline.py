@@ -11,6 +11,7 @@ import functools
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,22 +106,37 @@ def _tolerant(func: Callable[[Path], object]) -> Callable[[Path], object]:
     return call
 
 
-def _pass_seconds(func: Callable[[Path], object], paths: Sequence[Path]) -> float:
-    start = time.perf_counter()
+def _pass_seconds(func: Callable[[Path], object], paths: Sequence[Path]) -> tuple[float, float]:
+    """(wall-clock, CPU) seconds for one pass over the files."""
+    start, cpu = time.perf_counter(), time.process_time()
     for path in paths:
         func(path)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def _throughput(
-    func: Callable[[Path], object], paths: Sequence[Path], min_time: float
-) -> tuple[float, int]:
-    """Articles per second (the fastest whole pass) and how many passes were timed."""
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """Articles per second of wall-clock time and per second of this process's CPU time."""
+
+    wall: float
+    cpu: float
+    passes: int
+
+
+def _throughput(func: Callable[[Path], object], paths: Sequence[Path], min_time: float) -> Rate:
+    """The fastest whole pass (after a warm-up), by the wall clock and by CPU time.
+
+    On a machine shared with other busy processes the wall clock also counts the time this
+    process waited for a core; CPU time does not, so articles per CPU-second is the fairer
+    "per core" figure there. On an idle machine the two agree.
+    """
     func(paths[0])  # warm caches and lazy imports outside the timing
-    passes: list[float] = []
-    while not passes or (sum(passes) < min_time and len(passes) < 20):
+    passes: list[tuple[float, float]] = []
+    while not passes or (sum(p[0] for p in passes) < min_time and len(passes) < 20):
         passes.append(_pass_seconds(func, paths))
-    return len(paths) / min(passes), len(passes)
+    wall = min(p[0] for p in passes)
+    cpu = min(p[1] for p in passes)
+    return Rate(len(paths) / wall, len(paths) / max(cpu, 1e-9), len(passes))
 
 
 def _tokenize(tokenizer: Tokenizer, article: Article) -> None:
@@ -150,7 +166,7 @@ def _stage_costs(
             article = parse_article(data, path.name)
         except ArticleError:
             continue
-        samples["read"].append(timed(path.read_bytes, min_time=0.002))
+        samples["read"].append(timed(path.read_bytes, min_time=0.002, clock=time.perf_counter))
         samples["load"].append(
             timed(functools.partial(parse_article, data, path.name), min_time=0.005)
         )
@@ -186,40 +202,47 @@ def run_throughput(
     options = SummaryOptions()
     rejected = _rejected(paths)
     pipeline = _tolerant(functools.partial(_pipeline, options=options))
-    ours, our_passes = _throughput(pipeline, paths, min_time)
+    mine = _throughput(pipeline, paths, min_time)
     sumy = SumyLexRank()
-    base, base_passes = _throughput(sumy, paths, min_time)
+    theirs = _throughput(sumy, paths, min_time)
+    ours, base = mine.cpu, theirs.cpu
     rows = [
         (
             "newsbot: load + clean + summarize + quotes",
-            fmt(ours),
-            ms(1 / ours),
-            f"{ours / base:.2f}×",
-            str(our_passes),
+            fmt(mine.cpu),
+            fmt(mine.wall),
+            ms(1 / mine.cpu),
+            f"{mine.cpu / theirs.cpu:.2f}× ({mine.wall / theirs.wall:.2f}×)",
+            str(mine.passes),
         ),
         (
             f"sumy LexRank ({BASELINE_SENTENCES} sentences) + our tokenizer",
-            fmt(base),
-            ms(1 / base),
+            fmt(theirs.cpu),
+            fmt(theirs.wall),
+            ms(1 / theirs.cpu),
             "1.00×",
-            str(base_passes),
+            str(theirs.passes),
         ),
     ]
     data: dict[str, Any] = {
         "articles": len(paths),
         "rejected": [p.name for p in rejected],
         "newsbot_per_core": ours,
+        "newsbot_per_core_wall": mine.wall,
         "sumy_lexrank_per_core": base,
+        "sumy_lexrank_per_core_wall": theirs.wall,
         "ratio": ours / base,
+        "ratio_wall": mine.wall / theirs.wall,
     }
     if pool_throughput is not None:
         pooled = pool_throughput(paths)
         rows.append(
             (
                 f"newsbot via SummaryPool ({cores} processes), per core",
+                "–",
                 fmt(pooled / cores),
                 ms(cores / pooled),
-                f"{pooled / cores / base:.2f}×",
+                f"({pooled / cores / theirs.wall:.2f}×)",
                 "1",
             )
         )
@@ -228,14 +251,24 @@ def run_throughput(
     tables = [
         Table(
             f"Pipeline throughput ({len(paths)} articles, files on disk, one core)",
-            ("pipeline", "articles/s/core", "ms/article", "vs sumy", "passes"),
+            (
+                "pipeline",
+                "articles per CPU-second",
+                "articles/s (wall clock)",
+                "CPU ms/article",
+                "vs sumy: CPU (wall)",
+                "passes",
+            ),
             tuple(rows),
             (
-                "One process, articles in sequence; fastest whole pass after a warm-up.",
+                "One process, articles in sequence; fastest whole pass after a warm-up. "
+                "Articles per CPU-second is the per-core rate (waiting for a busy core does "
+                "not count); the wall clock also counts that wait.",
                 f"{len(rejected)} of {len(paths)} articles refused by the engine (ArticleError)"
                 + (f": {', '.join(p.name for p in rejected[:5])}" if rejected else "")
                 + "; they count as processed.",
-                f"Target: ≥ {TARGET_PER_CORE:.0f} articles/s/core for the full pipeline.",
+                f"Target: ≥ {TARGET_PER_CORE:.0f} articles/s/core for the full pipeline "
+                "(judged on articles per CPU-second).",
             ),
         )
     ]
@@ -259,7 +292,7 @@ def run_throughput(
     stage_rows.append(("load + summarize + quotes", ms(total, 3), "100 %", "sum of the stages"))
     tables.append(
         Table(
-            "Per stage (mean over the articles of each stage's fastest run)",
+            "Per stage (CPU time; mean over the articles of each stage's fastest run)",
             ("stage", "ms/article", "share", "what"),
             tuple(stage_rows),
         )
@@ -273,7 +306,7 @@ def run_throughput(
             Target(
                 "pipeline throughput",
                 f"≥ {TARGET_PER_CORE:.0f} articles/s/core",
-                f"{ours:.0f} articles/s/core",
+                f"{ours:.0f} per CPU-second ({mine.wall:.0f}/s wall clock)",
                 ours >= TARGET_PER_CORE,
             )
         ],
@@ -361,8 +394,8 @@ def run_scaling(
         else float("nan")
     )
     table = Table(
-        f"Scaling with article length (unit = {unit:,} body characters; median over {samples} "
-        f"articles of the fastest of ≥ {min_reps} runs)",
+        f"Scaling with article length (CPU time; unit = {unit:,} body characters; median over "
+        f"{samples} articles of the fastest of ≥ {min_reps} runs)",
         ("size", "body chars", "newsbot ms", "newsbot ms per 1k chars", "sumy LexRank ms"),
         tuple(rows),
         (

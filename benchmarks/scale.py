@@ -96,14 +96,18 @@ def start_role(
     """Start ``python -m bot.roles ROLE``; returns the process and its ready file."""
     ready = workdir / f"ready-{tag}"
     ready.unlink(missing_ok=True)
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.roles", role, "--ready-file", str(ready)],
-        env=env,
-        cwd=workdir,
-        stdout=out,
-        stderr=out,
-    )
+    out = open(log, "ab") if log else None  # noqa: SIM115 - the child gets its own copy
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.roles", role, "--ready-file", str(ready)],
+            env=env,
+            cwd=workdir,
+            stdout=out or subprocess.DEVNULL,
+            stderr=out or subprocess.DEVNULL,
+        )
+    finally:
+        if out is not None:
+            out.close()
     return proc, ready
 
 

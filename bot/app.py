@@ -274,8 +274,10 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings) -> None:
+def run(settings: Settings, *, background: bool = True) -> None:
     """Run the bot until SIGINT/SIGTERM (blocking); local console mode when there is no token.
+    ``background=False`` answers updates only (no inbox watcher or delivery worker): the
+    ``updates`` role of :mod:`bot.roles`.
 
     Raises :class:`ConfigError` when the Bot API cannot be reached or refuses the token.
     """
@@ -291,7 +293,7 @@ def run(settings: Settings) -> None:
             # The console is the chat: keep routine log lines out of the conversation.
             for chatty in ("bot", "telegram", "apscheduler"):
                 logging.getLogger(chatty).setLevel(logging.WARNING)
-    app = build_application(settings, request=request)
+    app = build_application(settings, request=request, background=background)
     health.install(app, interval=settings.metrics_seconds)
     try:
         if settings.webhook_mode:

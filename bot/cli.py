@@ -129,12 +129,12 @@ def run() -> None:
         settings = load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    token = settings.telegram_bot_token
-    configure_logging(
-        settings.log_level,
-        secrets=(token.get_secret_value(),) if token else (),
-        fmt=settings.log_format,
+    secrets = tuple(
+        secret.get_secret_value()
+        for secret in (settings.telegram_bot_token, settings.webhook_secret)
+        if secret is not None
     )
+    configure_logging(settings.log_level, secrets=secrets, fmt=settings.log_format)
     from .app import run as run_app  # the bot stack is heavy: import it only to run it
 
     try:

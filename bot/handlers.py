@@ -297,6 +297,19 @@ def _describe(mode: str, at: Any, every_hours: int | None, timezone: str, lang: 
     return t("sub.instant", lang)
 
 
+async def _adopt_user_language(services: Services, chat: Chat, update: Update) -> StoredChat | None:
+    """A private chat is one reader: when it subscribes without a /settings language, its
+    posts take the user's Telegram language (Russian stays Russian; /settings changes it)."""
+    stored = await services.db.get_chat(chat.id)
+    user = update.effective_user
+    if stored is None or stored.language is not None or chat.type != ChatType.PRIVATE:
+        return stored
+    lang = pick_language(None, user.language_code if user else None)
+    if lang == "en":
+        return stored
+    return await services.db.update_chat_settings(chat.id, language=lang)
+
+
 @user_errors
 async def subscribe(update: Update, context: Context) -> None:
     """Subscribe this chat (topic) to instant posts or a digest."""
@@ -314,7 +327,7 @@ async def subscribe(update: Update, context: Context) -> None:
         at=request.at,
         every_hours=request.every_hours,
     )
-    stored_chat = await services.db.get_chat(chat.id)
+    stored_chat = await _adopt_user_language(services, chat, update)
     tz = stored_chat.timezone if stored_chat else services.settings.timezone
     schedule_subscription(context.job_queue, services, sub, tz)
     logger.info("subscribed chat=%s sub=%s mode=%s", chat.id, sub.id, sub.mode)

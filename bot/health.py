@@ -125,16 +125,38 @@ async def collect(
     )
 
 
-def status_lines(metrics: Metrics) -> list[str]:
-    """Plain-text lines for ``/status`` (no user text, nothing to escape)."""
+_STATUS_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "uptime": "Uptime: {uptime}",
+        "articles": "Articles: {articles} ingested, {bad} bad file(s){settling}",
+        "settling": ", {count} settling",
+        "posts": "Posts: {sent} sent, {pending} queued, {failed} failed",
+        "errors": "Errors since start: {errors}",
+    },
+    "ru": {
+        "uptime": "Работает: {uptime}",
+        "articles": "Статьи: принято {articles}, нечитаемых файлов {bad}{settling}",
+        "settling": ", ещё записываются {count}",
+        "posts": "Публикации: отправлено {sent}, в очереди {pending}, с ошибкой {failed}",
+        "errors": "Ошибок с запуска: {errors}",
+    },
+}
+
+
+def status_lines(metrics: Metrics, lang: str = "en") -> list[str]:
+    """Plain-text lines for ``/status`` in English or Russian (no user text: nothing to escape)."""
+    text = _STATUS_TEXT.get(lang, _STATUS_TEXT["en"])
     bad = f"{metrics.bad_files}+" if metrics.bad_files >= BAD_FILES_CAP else str(metrics.bad_files)
-    settling = f", {metrics.inbox_settling} settling" if metrics.inbox_settling else ""
+    settling = (
+        text["settling"].format(count=metrics.inbox_settling) if metrics.inbox_settling else ""
+    )
     return [
-        f"Uptime: {format_duration(metrics.uptime_seconds)}",
-        f"Articles: {metrics.articles} ingested, {bad} bad file(s){settling}",
-        f"Posts: {metrics.posts_sent} sent, {metrics.queue_pending} queued, "
-        f"{metrics.queue_failed} failed",
-        f"Errors since start: {metrics.errors}",
+        text["uptime"].format(uptime=format_duration(metrics.uptime_seconds)),
+        text["articles"].format(articles=metrics.articles, bad=bad, settling=settling),
+        text["posts"].format(
+            sent=metrics.posts_sent, pending=metrics.queue_pending, failed=metrics.queue_failed
+        ),
+        text["errors"].format(errors=metrics.errors),
     ]
 
 

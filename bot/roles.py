@@ -26,6 +26,7 @@ import os
 import secrets
 import signal
 import socket
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Literal, get_args
@@ -181,6 +182,48 @@ def _serve_until_signal(serve: Callable[[asyncio.Event], Awaitable[None]]) -> No
     asyncio.run(main())
 
 
+#: PostgreSQL advisory lock key held by the one process polling for updates.
+POLLING_LOCK = 0x6E627570  # "nbup"
+
+
+async def _poll_leader(dsn: str, acquired: threading.Event, interval: float) -> None:
+    """Take the polling lock (waiting as a standby while another process holds it), then
+    keep its connection alive; losing it stops this process (a standby takes over)."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    conn: Any = await asyncpg.connect(dsn)
+    waiting_logged = False
+    while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", POLLING_LOCK):
+        if not waiting_logged:
+            logger.info("role=updates standby: another process is polling for updates")
+            waiting_logged = True
+        await asyncio.sleep(interval)
+    logger.info("role=updates took the polling lock")
+    acquired.set()
+    try:
+        while True:
+            await asyncio.sleep(interval)
+            await conn.fetchval("SELECT 1")
+    except Exception:
+        logger.exception("role=updates lost the polling lock's connection; stopping")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _hold_polling_lock(db_url: str, *, interval: float = 5.0) -> None:
+    """Block until this process may poll; the lock lives in a daemon thread from then on."""
+    dsn = db_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    acquired = threading.Event()
+    thread = threading.Thread(
+        target=lambda: asyncio.run(_poll_leader(dsn, acquired, interval)),
+        name="newsbot-polling-lock",
+        daemon=True,
+    )
+    thread.start()
+    while not acquired.wait(1.0):
+        if not thread.is_alive():
+            raise ConfigError("cannot take the polling lock: the database is not reachable")
+
+
 def run_role(settings: Settings, role: Role = "all") -> None:
     """Run one role until SIGINT/SIGTERM (blocking); what ``newsbot run --role`` calls."""
     if role not in ROLES:
@@ -190,8 +233,12 @@ def run_role(settings: Settings, role: Role = "all") -> None:
 
         if role == "all":
             run(settings)
-        else:
-            run(settings, background=False)
+            return
+        if not settings.webhook_mode and settings.db_url.startswith("postgresql"):
+            # Telegram serves getUpdates to one consumer: a second poller would fight it
+            # (409 Conflict). Extra `updates` processes wait as hot standbys instead.
+            _hold_polling_lock(settings.db_url)
+        run(settings, background=False)
         return
     if role == "ingest":
         _serve_until_signal(lambda stop: serve_ingest(settings, stop))

@@ -530,7 +530,9 @@ class Store:
         """Claim the right to summarize the file with this content hash; False when another
         live process holds it. A claim whose lease ran out (its process died) is taken over;
         the owner may claim again (renew). One atomic ``INSERT .. ON CONFLICT DO UPDATE
-        .. WHERE`` on both backends, so two processes never both win."""
+        .. WHERE`` on both backends, so two processes never both win. An article already
+        stored under the hash also means False (checked after winning, in the same
+        transaction: a claimer that stored it and released its claim is not redone)."""
         now = self._clock()
         insert = self._insert(IngestClaimRow).values(
             content_hash=content_hash, claimed_by=owner, claimed_at=now, lease_until=now + lease
@@ -546,7 +548,17 @@ class Store:
         ).returning(IngestClaimRow.content_hash)
         async with self._sessions.begin() as session:
             won = (await session.execute(stmt)).scalar_one_or_none()
-        return won is not None
+            if won is None:
+                return False
+            stored = await session.scalar(
+                select(ArticleRow.id).where(ArticleRow.content_hash == content_hash)
+            )
+            if stored is not None:
+                await session.execute(
+                    delete(IngestClaimRow).where(IngestClaimRow.content_hash == content_hash)
+                )
+                return False
+        return True
 
     async def release_ingest(self, content_hash: str, owner: str) -> None:
         """Drop our claim (the article is stored, or the file was bad and moved away)."""

@@ -26,6 +26,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -96,6 +97,12 @@ def _summarize(source: Source, name: str, options: SummaryOptions) -> _Outcome:
         return ("error", exc)
 
 
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: the bot shuts the workers down itself, so a
+    worker must not die of KeyboardInterrupt first (and break the pool mid-shutdown)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _warm(delay: float) -> int:
     """Load lazy imports and caches with a small article; the delay spreads warm-ups out."""
     summarize_article(_WARM_UP, SummaryOptions())
@@ -160,7 +167,7 @@ class SummaryPool:
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload(["summaries", "bot.workers"])
-        return ProcessPoolExecutor(self.workers, mp_context=context)
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
 
     async def _warm_up(self, executor: Executor) -> None:
         loop = asyncio.get_running_loop()

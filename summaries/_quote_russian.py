@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ._quote_marks import find_quote_groups
 from .models import Quote
@@ -66,7 +67,10 @@ _PRESENT = _words(
 )
 RUSSIAN_SPEECH = _PAST | _PRESENT
 # Before the quote these introduce the words ("Как сообщил X, «…»", "По словам X, «…»").
-_ACCORDING = re.compile(r"(?:^|\s)(?:по\s+словам|по\s+мнению|как\s+(?:\w+\s+)?)", re.IGNORECASE)
+_ACCORDING = re.compile(
+    r"^\s*(?:(?:но|однако|а|и)\s*,?\s*)?по\s+(?:словам|мнению|данным|оценке)\s",
+    re.IGNORECASE,
+)
 
 _PRONOUNS = {"он": "m", "она": "f", "они": None, "его": "m", "её": "f", "ее": "f"}
 # Nouns that name a thing whose name follows in quotes: «…» after them is a name, not speech.
@@ -200,6 +204,7 @@ def _verb_gender(verb: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _stem(word: str) -> str:
     low = word.lower().replace("ё", "е")
     for ending in _CASE_ENDINGS:
@@ -458,7 +463,8 @@ class _Reader:
         verbs = [i for i, t in enumerate(tokens) if t.lower() in RUSSIAN_SPEECH]
         if after_quote and tokens and _VERB_FORM.search(tokens[0].lower()):
             verbs = [0, *[v for v in verbs if v]]
-        according = bool(_ACCORDING.search(clause)) and not after_quote
+        according_to = None if after_quote else _ACCORDING.search(clause)
+        according = according_to is not None
         if not verbs and not according:
             return False, None
         v = verbs[0] if verbs else 0
@@ -476,7 +482,11 @@ class _Reader:
             return True, None
         # The subject: after the verb (inverted, the rule after a dash and after "как"),
         # else before it ("Министр Ольга Лебедева заявила:").
-        after = self._phrase(tokens[v + 1 :]) if verbs else self._phrase(tokens)
+        if verbs:
+            after = self._phrase(tokens[v + 1 :])
+        else:  # "По словам Ивана Кузнецова, «…»": the name follows "по словам"
+            assert according_to is not None
+            after = self._phrase(["словам", *_tokens(clause[according_to.end() :])])
         before = self._phrase_back(tokens[:v]) if verbs else []
         for phrase in (after, before) if after_quote or not before else (before, after):
             # Before the verb, outside a dash clause, the phrase opens the sentence.

@@ -527,3 +527,18 @@ async def test_settings_and_filters_survive_a_group_becoming_a_supergroup(store:
     assert (chat.summary_length, chat.show_quotes, chat.language) == ("long", False, "ru")
     [sub] = await store.list_subscriptions(chat_id=-1009876)
     assert sub.filters == ("ferry",)
+
+
+async def test_a_russian_reader_subscribing_privately_gets_russian_posts(
+    app: Any, fake_bot_api: FakeBotAPI, store: Store, clock: FakeClock
+) -> None:
+    await send(app, "/subscribe", language_code="ru")
+    assert texts(fake_bot_api)[-1] == "Готово: этот чат получает каждую новую статью сразу."
+    await send(app, "/subscribe", chat_id=OWNER, user_id=OWNER, language_code="en")
+    ferry = await add(store, *FERRY)
+    await store.enqueue_article(ferry.id)
+    await DeliveryWorker(store, app.bot, clock=clock).run_once()
+    assert "Главные цитаты" in texts(fake_bot_api)[-1]  # the post, in Russian
+    assert "Key quotes" in texts(fake_bot_api, OWNER)[-1]
+    chat = await store.get_chat(USER)
+    assert chat is not None and chat.language == "ru"

@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,7 @@ async def scenario(tmp_path: Path, chats: int) -> AsyncIterator[Scenario]:
     (tmp_path / "data").mkdir()
     (tmp_path / "inbox").mkdir()
     async with TimedServer() as server:
+        assert isinstance(server, TimedServer)
         run = Scenario(server, tmp_path, list(range(1001, 1001 + chats)))
         store = await Store.open(run.db_url)
         try:
@@ -193,13 +195,17 @@ async def crash_run(run: Scenario, *, articles: int, kills: int, seed: int) -> N
                 return
             # Kill during ingest (target 0) or somewhere in the fan-out, at a random instant.
             target = len(run.server.messages()) + rng.randrange(len(wave) * len(run.chats))
-            await wait_until(lambda t=target: len(run.server.messages()) >= t, proc, 30)
+            await wait_until(partial(reached, run, target), proc, 30)
             await asyncio.sleep(rng.uniform(0, 0.04))
         finally:
             if proc.returncode is None:
                 proc.send_signal(signal.SIGKILL)
                 await proc.wait()
                 run.kills += 1
+
+
+def reached(run: Scenario, count: int) -> bool:
+    return len(run.server.messages()) >= count
 
 
 async def check_exactly_once(run: Scenario, articles: int) -> int:

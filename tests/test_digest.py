@@ -153,3 +153,32 @@ def test_russian_digest_title_and_labels() -> None:
 def test_short_style_keeps_one_sentence_per_item() -> None:
     [text] = render_digest([FERRY_A], title="T", style=PostStyle(length="short"))
     assert "refitted vessel" not in text and "night ferry between" in text
+
+
+def test_summary_length_setting_short_normal_long() -> None:
+    paragraphs = tuple(
+        f"Harbour report item {n}: the council reviewed ferry berth {n} and its repairs. "
+        f"Engineers said berth {n} needs new fenders before the winter storms arrive."
+        for n in range(1, 9)
+    )
+    article = Article(title="Harbour berths reviewed", paragraphs=paragraphs, source="Gazette")
+    sentences = tuple(p.split(". ")[0] + "." for p in paragraphs[:3])
+    stored = StoredArticle(
+        id=42,
+        content_hash="h42",
+        path="",
+        title=article.title,
+        source="Gazette",
+        date=None,
+        created_at=datetime(2026, 11, 29, tzinfo=UTC),
+        summary=Summary(article=article, sentences=sentences),
+    )
+
+    def body(length: str) -> str:
+        [text] = render_more([stored], PostStyle(length=length))
+        return parse_telegram_html(text).split("\n\nSource:")[0]
+
+    short, normal, long = body("short"), body("normal"), body("long")
+    assert short.count("Harbour report item") == 2
+    assert normal.count("Harbour report item") == 3
+    assert long.count("berth") > normal.count("berth")  # more of the article, from the summarizer

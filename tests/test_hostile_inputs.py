@@ -151,7 +151,7 @@ async def test_file_that_changes_while_read_is_taken_again_when_settled(
             return os.stat_result(fields)
         return result
 
-    monkeypatch.setattr(inbox_module.os, "fstat", shifting_fstat)
+    monkeypatch.setattr(os, "fstat", shifting_fstat)
     now = [0.0]
     watcher = InboxWatcher(
         inbox, ingestor(store, inbox), settle_seconds=1, clock=lambda: now[0], use_events=False

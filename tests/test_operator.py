@@ -336,6 +336,26 @@ def test_text_logs_stay_the_default(root_logging: None, monkeypatch: pytest.Monk
     assert stream.getvalue().rstrip().endswith("INFO bot.test: started digests=2")
 
 
+def test_run_configures_json_logs_that_redact_token_and_webhook_secret(
+    env: Path, monkeypatch: pytest.MonkeyPatch, root_logging: None
+) -> None:
+    seen: list[Settings] = []
+    monkeypatch.setattr("bot.app.run", lambda settings, **_: seen.append(settings))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("NEWSBOT_WEBHOOK_SECRET", "hook_secret_value")
+    monkeypatch.setenv("NEWSBOT_LOG_FORMAT", "json")
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 0, result.output
+    assert seen and seen[0].log_format == "json"
+    [handler] = logging.getLogger().handlers
+    assert isinstance(handler.formatter, JsonFormatter)
+    record = logging.LogRecord(
+        "bot", logging.INFO, __file__, 1, "%s %s", (GOOD_TOKEN, "hook_secret_value"), None
+    )
+    assert handler.filter(record)
+    assert json.loads(handler.format(record))["message"] == "[REDACTED] [REDACTED]"
+
+
 # -- health and metrics --------------------------------------------------------------------------
 
 
@@ -360,6 +380,16 @@ def test_status_lines_show_uptime_articles_posts_and_errors() -> None:
         "Posts: 40 sent, 2 queued, 1 failed",
         "Errors since start: 0",
     ]
+
+
+def test_status_lines_in_russian() -> None:
+    assert health.status_lines(_metrics(), "ru") == [
+        "Работает: 3h 2m",
+        "Статьи: принято 12, нечитаемых файлов 3",
+        "Публикации: отправлено 40, в очереди 2, с ошибкой 1",
+        "Ошибок с запуска: 0",
+    ]
+    assert health.status_lines(_metrics(), "xx") == health.status_lines(_metrics())
 
 
 def test_status_lines_mention_settling_files_and_cap_bad_files() -> None:

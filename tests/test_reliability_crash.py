@@ -73,10 +73,10 @@ async def test_killed_between_storing_and_queueing_the_article_is_still_posted(
     store = await Store.open(db_url, clock=clock)
     await store.subscribe(7, SubscriptionMode.INSTANT)
 
-    def crash(_article_id: int) -> Any:
+    def crash(_article_id: int, **_kwargs: Any) -> Any:
         raise Crash
 
-    store._enqueue_article_stmt = crash  # type: ignore[method-assign]
+    store._enqueue_article_stmt = crash  # type: ignore[method-assign,assignment]
     with pytest.raises(Crash):
         await Ingestor(store, inbox)(inbox / "ferry.txt")
     await store.close()

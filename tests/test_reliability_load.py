@@ -1,8 +1,9 @@
 """Load: many articles, many chats. Commands still answer promptly, memory stays bounded, and
 the outbox drains completely (at the rate limiter's pace with ``-m slow``).
 
-Default suite: commands over 600 articles; one fan-out of 2 articles x 150 chats. ``-m slow``: the issue's 10,000 articles x 1,000
-chats, through PTB's AIORateLimiter (about 30 messages a second).
+Default suite: commands over 600 articles; one fan-out of 2 articles x 150 chats.
+``-m slow``: the issue's 10,000 articles x 1,000 chats, through PTB's AIORateLimiter
+(about 30 messages a second).
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ async def test_ten_thousand_articles_and_a_thousand_chats_drain_at_the_limiters_
     )  # fmt: skip
     async with limited:
         assert await store.enqueue_article(10_000) == 1000
-        worker = DeliveryWorker(store, limited.bot, batch=100)  # real time: the limiter's pace
+        worker = DeliveryWorker(store, limited.bot, clock=clock, batch=100)  # limiter: real time
         before = rss_mb()
         began = time.perf_counter()
         wake = asyncio.Event()

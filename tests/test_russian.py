@@ -169,6 +169,13 @@ def test_genitive_name_after_po_slovam_is_given_in_the_nominative() -> None:
     ]
 
 
+def test_po_slovam_after_a_conjunction_and_kak_without_a_verb() -> None:
+    assert quotes("Однако, по словам Ивана Кузнецова, «завод будет работать».") == [
+        ("завод будет работать", "Иван Кузнецов")
+    ]
+    assert quotes("Как и в прошлом году, «ярмарка пройдёт на площади».") == []
+
+
 def test_an_unnamed_institution_is_not_the_last_person_mentioned() -> None:
     paragraphs = (
         "Глава города Андрей Кравцов приехал на стройку.",

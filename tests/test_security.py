@@ -173,7 +173,7 @@ def test_uncaught_exceptions_and_stderr_are_scrubbed(monkeypatch: pytest.MonkeyP
     try:
         raise RuntimeError(f"https://api.telegram.org/bot{TOKEN}/getMe")
     except RuntimeError:
-        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+        sys.excepthook(*sys.exc_info())
     thread = threading.Thread(target=lambda: (_ for _ in ()).throw(ValueError(TOKEN)))
     thread.start()
     thread.join()

@@ -485,3 +485,10 @@ async def test_record_part_sent_appends_message_ids_and_pins_parts_once(
     assert sent.parts == ("a", "b", "c") and sent.sent_at == clock()
     with pytest.raises(LookupError):
         await store.record_part_sent(999_999, 1)
+
+
+async def test_ingest_claim_is_refused_once_the_article_is_stored(store: Store) -> None:
+    assert await store.claim_ingest("hash-stored", "proc-a")
+    await add(store, "stored")  # hash-stored: the claimer finished...
+    await store.release_ingest("hash-stored", "proc-a")  # ...and let go
+    assert not await store.claim_ingest("hash-stored", "proc-b")

@@ -67,6 +67,16 @@ async def test_many_articles_at_once_all_come_back(process_pool: SummaryPool) ->
     assert len({r.sentences for r in results}) == 1
 
 
+async def test_ctrl_c_to_the_process_group_does_not_kill_workers(
+    process_pool: SummaryPool,
+) -> None:
+    for pid in list(getattr(process_pool._executor, "_processes", {})):
+        os.kill(pid, signal.SIGINT)
+    await asyncio.sleep(0.2)
+    summary = await process_pool.summarize(ARTICLE_BYTES, name="after-ctrl-c.txt")
+    assert summary.sentences
+
+
 async def test_dead_worker_fails_one_article_and_pool_recovers(process_pool: SummaryPool) -> None:
     executor = process_pool._executor
     pids = list(getattr(executor, "_processes", {}))
@@ -85,7 +95,8 @@ async def test_dead_worker_fails_one_article_and_pool_recovers(process_pool: Sum
 async def test_threads_when_processes_are_not_wanted() -> None:
     async with SummaryPool(2, processes=False) as pool:
         summary = await pool.summarize(ARTICLE_BYTES, name="harbour.txt")
-        assert pool.kind == "thread"
+        kind_inside: str = pool.kind
+    assert kind_inside == "thread"
     assert summary.sentences
     assert pool.kind == "closed"
 
