@@ -122,6 +122,12 @@ async def gate(update: object, context: CallbackContext[Any, Any, Any, Any]) -> 
     if policy.allows(chat.id if chat else None, user.id if user else None):
         await _refuse_long_command(update)
         return
+    if update.callback_query is not None:  # a button: answer it, or the client keeps spinning
+        try:
+            await update.callback_query.answer("Sorry, this is a private news bot.")
+        except TelegramError as exc:
+            logger.info("could not answer the button error=%s", exc)
+        raise ApplicationHandlerStop
     message = update.effective_message
     asked = message is not None and (
         (chat is not None and chat.type == ChatType.PRIVATE) or (message.text or "").startswith("/")

@@ -192,21 +192,25 @@ async def _poll_leader(dsn: str, acquired: threading.Event, interval: float) -> 
     import asyncpg  # type: ignore[import-untyped]
 
     conn: Any = await asyncpg.connect(dsn)
-    waiting_logged = False
-    while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", POLLING_LOCK):
-        if not waiting_logged:
-            logger.info("role=updates standby: another process is polling for updates")
-            waiting_logged = True
-        await asyncio.sleep(interval)
-    logger.info("role=updates took the polling lock")
-    acquired.set()
     try:
+        waiting_logged = False
+        while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", POLLING_LOCK):
+            if not waiting_logged:
+                logger.info("role=updates standby: another process is polling for updates")
+                waiting_logged = True
+            await asyncio.sleep(interval)
+        logger.info("role=updates took the polling lock")
+        acquired.set()
         while True:
             await asyncio.sleep(interval)
             await conn.fetchval("SELECT 1")
     except Exception:
-        logger.exception("role=updates lost the polling lock's connection; stopping")
-        os.kill(os.getpid(), signal.SIGTERM)
+        if acquired.is_set():
+            logger.exception("role=updates lost the polling lock's connection; stopping")
+            os.kill(os.getpid(), signal.SIGTERM)
+        raise
+    finally:
+        await conn.close()  # the session lock goes with the connection
 
 
 def _hold_polling_lock(db_url: str, *, interval: float = 5.0) -> None:
@@ -260,12 +264,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ready-file", type=Path, default=None)
     args = parser.parse_args(argv)
     settings = load_settings()
-    token = settings.telegram_bot_token
-    configure_logging(
-        settings.log_level,
-        secrets=(token.get_secret_value(),) if token else (),
-        fmt=settings.log_format,
+    secrets = tuple(
+        secret.get_secret_value()
+        for secret in (settings.telegram_bot_token, settings.webhook_secret)
+        if secret is not None
     )
+    configure_logging(settings.log_level, secrets=secrets, fmt=settings.log_format)
     ready_file: Path | None = args.ready_file
 
     def ready() -> None:

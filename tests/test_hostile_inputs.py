@@ -219,7 +219,7 @@ def test_display_names_are_printable_utf8_without_control_characters(name: str) 
 @given(
     data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".md", ".html", ".json", ".eml"])
 )
-@hsettings(max_examples=25, **QUIET)  # type: ignore[arg-type]
+@hsettings(max_examples=15, **QUIET)  # type: ignore[arg-type]
 async def test_any_bytes_are_either_an_article_or_a_clear_rejection(
     tmp_path: Path, db_url: str, data: bytes, suffix: str
 ) -> None:
@@ -327,7 +327,7 @@ async def test_bad_commands_get_a_clear_answer_and_the_bot_goes_on(
 
 
 @given(args=st.text(max_size=120))
-@hsettings(max_examples=12, **QUIET)  # type: ignore[arg-type]
+@hsettings(max_examples=8, **QUIET)  # type: ignore[arg-type]
 async def test_any_arguments_to_any_command_never_crash_a_handler(
     app: Any, fake_bot_api: FakeBotAPI, args: str
 ) -> None:

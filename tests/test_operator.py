@@ -190,6 +190,18 @@ async def test_check_fails_on_unreachable_database_and_hides_password(tmp_path: 
     assert "data dir" not in results  # not used when the database is elsewhere
 
 
+@pytest.mark.postgres
+async def test_check_reads_schema_version_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=tmp_path, NEWSBOT_DATABASE_URL=pg_url)  # type: ignore[call-arg]
+    before = {r.name: r for r in await run_checks(settings)}
+    assert before["database"].status == "ok"
+    assert "empty, schema created at start" in before["database"].detail
+    store = await Store.open(pg_url)
+    await store.close()
+    after = {r.name: r for r in await run_checks(settings)}
+    assert f"schema version {SCHEMA_VERSION} (current)" in after["database"].detail
+
+
 async def test_check_online_asks_get_me_of_the_configured_api(tmp_path: Path) -> None:
     async with BotAPIServer(token=GOOD_TOKEN) as server:
         settings = Settings(
@@ -603,6 +615,9 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image() -> None:
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".env", ".venv", ".git", "data"):
         assert entry in ignored
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    for needed in ("pyproject.toml", "README.md", "bot", "summaries"):
+        assert needed not in ignored and needed in dockerfile  # what the build stage copies
 
 
 def test_compose_and_systemd_examples_run_the_bot() -> None:

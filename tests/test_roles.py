@@ -97,3 +97,38 @@ async def test_shared_rate_limit_paces_two_deliver_processes_together(tmp_path: 
             assert sorted(int(m["chat_id"]) for m in server.messages()) == list(range(1, 21))
         finally:
             await store.close()
+
+
+async def test_two_ingest_processes_summarize_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.inbox
+    from benchmarks.scale import write_articles
+    from bot.roles import serve_ingest
+
+    summarized: list[str] = []
+    real = bot.inbox._summarize
+
+    def counting(data: bytes, name: str, options: object) -> object:
+        summarized.append(name)
+        return real(data, name, options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.inbox, "_summarize", counting)
+    settings = role_settings(tmp_path, None, settle_seconds=0.05, rescan_seconds=0.3)
+    store = await Store.open(settings.db_url)
+    try:
+        stop = asyncio.Event()
+        tasks = [
+            asyncio.create_task(serve_ingest(settings, stop, name=f"proc-{n}")) for n in range(2)
+        ]
+        write_articles(settings.inbox_dir, 12)
+        async with asyncio.timeout(30):
+            while await store.count_articles() < 12:
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(0.8)  # a rescan or two: nothing is taken again
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        assert await store.count_articles() == 12
+        assert sorted(summarized) == sorted(set(summarized)) and len(summarized) == 12
+    finally:
+        await store.close()

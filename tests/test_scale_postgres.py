@@ -7,7 +7,7 @@ delivered to every chat; the only repeats allowed are the unavoidable ones (a de
 killed after Telegram accepted a message and before the store recorded it: at most one per
 kill of a deliver process).
 
-Two sizes: ``quick`` (300 articles x 20 chats, about a minute) and ``full`` (the 2,000 x 100
+Two sizes: ``quick`` (200 articles x 15 chats, 1-3 minutes) and ``full`` (the 2,000 x 100
 of issue 8: 200,000 messages, also marked ``slow``; tens of minutes on a 2-core box, where the
 Python Bot API stand-in and PTB's per-message cost are the limit)::
 
@@ -58,7 +58,7 @@ async def wait_ready(ready: Path, proc: subprocess.Popen[bytes], timeout: float 
 @pytest.mark.parametrize(
     ("articles", "chats"),
     [
-        pytest.param(300, 20, id="quick"),
+        pytest.param(200, 15, id="quick"),
         pytest.param(FULL_ARTICLES, FULL_CHATS, id="full", marks=pytest.mark.slow),
     ],
 )

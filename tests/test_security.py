@@ -29,7 +29,7 @@ from bot.logs import RedactingFilter, configure_logging, redactor
 from bot.store import Store
 from bot.uploads import save_to_inbox
 from tests.conftest import FakeClock
-from tests.fakes import FakeBotAPI, make_update, parse_telegram_html
+from tests.fakes import FakeBotAPI, make_callback_query_update, make_update, parse_telegram_html
 
 TOKEN = "1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 OWNER, MEMBER, STRANGER, ALLOWED_GROUP = 9001, 9002, 9003, -100777
@@ -72,6 +72,16 @@ async def test_stranger_gets_one_refusal_per_interval_and_nothing_is_stored(
     assert "not on its list" in refusal["text"] and str(STRANGER) in refusal["text"]
     assert await store.get_chat(STRANGER) is None
     assert await store.list_subscriptions(chat_id=STRANGER) == []
+
+
+async def test_a_strangers_button_press_is_answered_and_goes_no_further(
+    locked_app: Any, fake_bot_api: FakeBotAPI
+) -> None:
+    update = make_callback_query_update("settings:quotes", chat_id=STRANGER, user_id=STRANGER)
+    await locked_app.process_update(Update.de_json(update, locked_app.bot))
+    [answer] = fake_bot_api.calls_to("answerCallbackQuery")
+    assert "private" in answer["text"]
+    assert fake_bot_api.sent_messages() == []
 
 
 def test_refusals_come_again_only_after_the_interval_and_memory_is_bounded() -> None:

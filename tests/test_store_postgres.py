@@ -8,6 +8,7 @@ behaviour. SQLite-only checks (PRAGMAs) are left out; PostgreSQL-only ones are b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import time, timedelta
 
@@ -123,3 +124,28 @@ async def test_stores_opening_together_migrate_once(pg_url: str, clock: FakeCloc
     finally:
         for store in stores:
             await store.close()
+
+
+async def test_only_one_updates_process_polls_and_a_standby_takes_over(pg_url: str) -> None:
+    import threading
+
+    from bot.roles import _poll_leader
+
+    dsn = pg_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    first, second = threading.Event(), threading.Event()
+    leader = asyncio.create_task(_poll_leader(dsn, first, 0.05))
+    async with asyncio.timeout(10):
+        while not first.is_set():
+            await asyncio.sleep(0.02)
+    standby = asyncio.create_task(_poll_leader(dsn, second, 0.05))
+    await asyncio.sleep(0.5)
+    assert not second.is_set()  # waits while the leader lives
+    leader.cancel()  # the leader dies: its connection, and the lock, go
+    with contextlib.suppress(asyncio.CancelledError):
+        await leader
+    async with asyncio.timeout(10):
+        while not second.is_set():
+            await asyncio.sleep(0.02)
+    standby.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await standby
