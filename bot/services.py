@@ -21,6 +21,7 @@ from summaries import SummaryOptions
 
 from . import schedule
 from .config import Settings
+from .digest_poller import due_slot
 
 if TYPE_CHECKING:
     from .delivery import DeliveryWorker
@@ -103,7 +104,14 @@ async def fire_digest(services: Services, subscription_id: int) -> int | None:
     if sub is None or sub.paused:
         logger.info("digest skipped sub=%s (gone or paused)", subscription_id)
         return None
-    delivery = await services.db.enqueue_digest(subscription_id, period_end=services.clock())
+    # The period ends at the schedule's slot, not at this process's clock: an APScheduler job
+    # here and the DigestPoller of `deliver` processes then queue the same (subscription,
+    # period_end) key, which the store makes once (issue 8). Off-schedule calls use now.
+    now = services.clock()
+    chat = await services.db.get_chat(sub.chat_id)
+    timezone = chat.timezone if chat else services.settings.timezone
+    period_end = due_slot(sub, timezone, now) or now
+    delivery = await services.db.enqueue_digest(subscription_id, period_end=period_end)
     if delivery is None:
         logger.info("digest empty sub=%s chat=%s", subscription_id, sub.chat_id)
         return None
