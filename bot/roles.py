@@ -49,6 +49,8 @@ __all__ = ["ROLES", "Role", "process_name", "run_role", "serve_deliver", "serve_
 logger = logging.getLogger(__name__)
 
 Role = Literal["all", "updates", "ingest", "deliver"]
+#: Outbox rows a ``deliver`` process claims at a time.
+DELIVER_BATCH = 20
 ROLES: tuple[Role, ...] = get_args(Role)
 
 
@@ -135,7 +137,9 @@ async def serve_deliver(
     wake = asyncio.Event()
     try:
         async with bot:
-            worker = DeliveryWorker(store, bot)
+            # Small batches: several processes share the queue evenly, and a batch ends well
+            # inside its claim lease even when per-group limits slow it down.
+            worker = DeliveryWorker(store, bot, batch=DELIVER_BATCH)
             poller = DigestPoller(store, interval=settings.digest_poll_seconds, on_queued=wake.set)
             tasks = [
                 asyncio.create_task(worker.run_forever(wake), name="newsbot-delivery"),
@@ -264,12 +268,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ready-file", type=Path, default=None)
     args = parser.parse_args(argv)
     settings = load_settings()
-    secrets = tuple(
+    hidden = tuple(
         secret.get_secret_value()
         for secret in (settings.telegram_bot_token, settings.webhook_secret)
         if secret is not None
     )
-    configure_logging(settings.log_level, secrets=secrets, fmt=settings.log_format)
+    configure_logging(settings.log_level, secrets=hidden, fmt=settings.log_format)
     ready_file: Path | None = args.ready_file
 
     def ready() -> None:

@@ -17,6 +17,7 @@ from .errors import (
     UndecodableText,
     UnsupportedFormat,
 )
+from .language import detect_language
 from .load import ARTICLE_SUFFIXES, decode_bytes, load_article, parse_article
 from .models import Article, Quote, Summary, SummaryOptions
 from .pipeline import summarize_article, summarize_file
@@ -46,6 +47,7 @@ __all__ = [
     "classify_line",
     "clean_text",
     "decode_bytes",
+    "detect_language",
     "extract_quotes",
     "load_article",
     "parse_article",

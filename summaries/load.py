@@ -13,6 +13,7 @@ import email.policy
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from email.message import EmailMessage, Message
 from email.utils import parseaddr
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 from .clean import CleanedText, TemplateMemory, clean_text
 from .errors import ArticleTooLarge, EmptyArticle, UndecodableText, UnsupportedFormat
 from .html_page import html_to_article_parts
+from .language import detect_language
 from .markdown_text import strip_markdown
 from .models import Article
 
@@ -195,7 +197,7 @@ def parse_article(
         article = _parse_text(decode_bytes(data, name), name, template)
     if not article.paragraphs:
         raise EmptyArticle(name, "no article text left after removing markup and boilerplate")
-    return article
+    return replace(article, language=detect_language((article.title, *article.paragraphs)))
 
 
 def load_article(

@@ -25,6 +25,7 @@ import re
 from ._quote_attribution import SPEECH, Found, Reader, words_of
 from ._quote_marks import QuoteGroup, find_quote_groups
 from ._quote_rank import rank_quotes
+from ._quote_russian import russian_quotes
 from ._quote_speakers import wordset
 from .models import Article, Quote
 
@@ -183,6 +184,8 @@ def _is_statement(item: Found) -> bool:
 
 def extract_quotes(article: Article, *, max_key: int = 3) -> tuple[Quote, ...]:
     """All statement quotes in article order, the ``max_key`` best flagged ``key``."""
+    if article.language.lower() in ("russian", "ru"):
+        return rank_quotes(russian_quotes(article.paragraphs), max_key=max_key)
     paragraphs = tuple(article.paragraphs)
     found = _join_split_quotes(paragraphs, find_quote_groups(paragraphs))
     if not found:

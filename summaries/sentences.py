@@ -47,10 +47,10 @@ _AMBIGUOUS = _set(
     nos"""
 )
 _RUSSIAN_TITLES = _set(
-    """им ул пр просп пл обл ст стр гл рис табл проф акад доц тов гр кв корп св см ср"""
+    """им ул пр просп пл обл ст стр гл рис табл проф акад доц тов гр кв корп св см ср дж"""
 )
 # Quantities ("3 млрд руб.") and "и др." often end a sentence: the default rule applies to them.
-_RUSSIAN_AMBIGUOUS = _set("""г гг вв""")
+_RUSSIAN_AMBIGUOUS = _set("""г гг вв д""")
 # Words that open sentences; after an ambiguous abbreviation they signal a boundary.
 _STARTERS = _set(
     """the a an it its he she they we i you his her their our this that these those there
@@ -66,6 +66,7 @@ _CLOSERS = "\"'”’»)]}"
 _OPENERS = "\"'“‘«([{"
 # A candidate sentence end: terminal punctuation, then any closing quotes or brackets.
 _END = re.compile(r"(?:\.{2,}|…|[.!?]+)[\"'”’»)\]}]*")
+_DASH_THEN_LOWER = re.compile(r"[—–-]\s+[a-zа-яё]")
 _DECIMAL = re.compile(r"\d[.,]\d")
 _WORD = re.compile(r"\d+(?:[.,]\d+)+[^\W_]*|[^\W_]+(?:['’\-][^\W_]+)*")
 
@@ -137,6 +138,8 @@ class Tokenizer:
         punct = text[start:end].rstrip(_CLOSERS)
         if text[end].isspace():
             nxt = end + 1
+            if _DASH_THEN_LOWER.match(text, nxt):
+                return False  # «Зачем?» — спросил он. / "Why?" - he asked.
             if not _is_upper_start(text, nxt):
                 return False
             if "?" in punct or "!" in punct or len(punct) > 1 or punct == "…":

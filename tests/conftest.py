@@ -78,6 +78,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 def pg_server() -> Iterator[str]:
     """A PostgreSQL server for ``postgres``-marked tests: ``NEWSBOT_TEST_DATABASE_URL``, or a
     throw-away cluster started once per session; the test is skipped when neither works."""
+    pytest.importorskip("asyncpg", reason="asyncpg is not installed (pip install asyncpg)")
     try:
         with server_url() as url:
             yield url

@@ -8,7 +8,7 @@ killed after Telegram accepted a message and before the store recorded it: at mo
 kill of a deliver process).
 
 Two sizes: ``quick`` (200 articles x 15 chats, 1-3 minutes) and ``full`` (the 2,000 x 100
-of issue 8: 200,000 messages, also marked ``slow``; tens of minutes on a 2-core box, where the
+of issue 8: 200,000 messages, also marked ``slow``; over an hour on a busy 2-core box, where the
 Python Bot API stand-in and PTB's per-message cost are the limit)::
 
     pytest -m "postgres and not slow" tests/test_scale_postgres.py   # quick
