@@ -120,7 +120,14 @@ def cli() -> None:
 
 
 @cli.command()
-def run() -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["all", "updates", "ingest", "deliver"]),
+    default="all",
+    show_default=True,
+    help="Run one part of the bot; several processes share PostgreSQL (docs/scale.md).",
+)
+def run(role: str) -> None:
     """Run the bot (Telegram when TELEGRAM_BOT_TOKEN is set, else a local console chat).
 
     Example: NEWSBOT_INBOX=~/news newsbot run
@@ -135,10 +142,10 @@ def run() -> None:
         if secret is not None
     )
     configure_logging(settings.log_level, secrets=secrets, fmt=settings.log_format)
-    from .app import run as run_app  # the bot stack is heavy: import it only to run it
+    from .roles import run_role  # the bot stack is heavy: import it only to run it
 
     try:
-        run_app(settings)
+        run_role(settings, role)  # type: ignore[arg-type]
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
 

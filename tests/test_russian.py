@@ -9,9 +9,19 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
+from summaries import (
+    SummaryOptions,
+    Tokenizer,
+    detect_language,
+    extract_quotes,
+    parse_article,
+    summarize_article,
+)
 from summaries._quote_russian import russian_quotes
-from summaries.language import detect_language
+from summaries._stopwords import function_words, sumy_stop_words
 from summaries.models import Quote
 
 DATA = Path(__file__).resolve().parent / "data" / "russian"
@@ -235,9 +245,7 @@ def test_fixture_articles_are_valid_and_their_answers_are_in_the_text() -> None:
 def test_quote_quality_on_the_fixture_set() -> None:
     from benchmarks.eval_russian import load_cases, score_quotes
 
-    score = score_quotes(
-        load_cases(DATA), extract=lambda article: russian_quotes(article.paragraphs)
-    )
+    score = score_quotes(load_cases(DATA))  # the public path: load, detect, extract_quotes
     assert score.f1 >= 0.9, score
     assert score.speaker_accuracy >= 0.85, score
     assert score.leaked == 0, score
@@ -246,3 +254,70 @@ def test_quote_quality_on_the_fixture_set() -> None:
 def test_quotes_are_plain_quote_values() -> None:
     [quote] = russian_quotes(("«Да», — сказал Иван Петров.",))
     assert quote == Quote(text="Да", speaker="Иван Петров")
+
+
+# -- the whole pipeline ---------------------------------------------------------------------------
+
+
+def test_loaded_russian_article_is_summarized_and_quoted_in_russian() -> None:
+    path = DATA / "01-most.json"
+    article = parse_article(path.read_bytes(), path.name)
+    assert article.language == "russian"
+    summary = summarize_article(article, SummaryOptions(sentences=3))
+    assert len(summary.sentences) == 3
+    assert all(sentence in article.body for sentence in summary.sentences)
+    assert [(q.speaker, q.key) for q in summary.quotes] == [
+        ("Андрей Кравцов", True),
+        ("Галина Сомова", True),
+        ("Ольга Лебедева", True),
+    ]
+
+
+def test_english_article_keeps_the_english_reader() -> None:
+    text = b'Ferry returns\n\n"We kept our promise," said the mayor, Ann Lee.\n'
+    article = parse_article(text, "ferry.txt")
+    assert article.language == "english"
+    assert [(q.text, q.speaker) for q in extract_quotes(article)] == [
+        ("We kept our promise,", "Ann Lee")
+    ]
+
+
+def test_cli_prints_russian_as_text_not_escapes_with_yolochki(tmp_path: Path) -> None:
+    path = tmp_path / "most.json"
+    path.write_bytes((DATA / "01-most.json").read_bytes())
+    as_json = CliRunner().invoke(cli, ["summarize", str(path), "--json", "-n", "2"])
+    assert as_json.exit_code == 0, as_json.output
+    assert "\\u04" not in as_json.stdout
+    record = json.loads(as_json.stdout)
+    assert record["title"] == "В Приозёрске откроют новый мост через реку Сеть"
+    assert record["quotes"][0]["speaker"] == "Андрей Кравцов"
+    as_text = CliRunner().invoke(cli, ["summarize", str(path), "-n", "2"])
+    assert "  «Мы выполнили обещание, данное жителям левого берега» — Андрей Кравцов" in (
+        as_text.stdout
+    )
+
+
+# -- sentences and stop words ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("«Зачем?» — спросил он. Ответа не было.", 2),
+        ("«Поверю, когда проеду сама!» — сказала она. Затем ушла.", 2),
+        ("Улица им. Ленина, д. 5, закрыта. Проезд запрещён.", 2),
+        ("Президент США Дж. Байден прибыл. Визит короткий.", 2),
+        ("Мост построили в 2020 г. Его открыли весной.", 2),
+        ("Стоимость — 1,2 млрд руб. Старый мост закрыли.", 2),
+        ("Всё кончено! — Путин уехал.", 2),
+    ],
+)
+def test_russian_sentence_boundaries(text: str, count: int) -> None:
+    assert len(Tokenizer("russian").to_sentences(text)) == count
+
+
+def test_plain_sumy_algorithms_get_a_full_russian_stop_word_list() -> None:
+    words = sumy_stop_words("russian")
+    assert {"и", "в", "не", "что"} <= words
+    pytest.importorskip("stop_words")
+    assert len(words) > 300 > len(function_words("russian"))

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +150,45 @@ async def test_only_one_updates_process_polls_and_a_standby_takes_over(pg_url: s
     standby.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await standby
+
+
+async def test_ingest_and_deliver_roles_share_one_postgres_database(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from pydantic import SecretStr
+
+    from benchmarks.scale import write_articles
+    from bot.config import Settings
+    from bot.roles import serve_deliver, serve_ingest
+    from tests.botapi_server import BotAPIServer
+
+    async with BotAPIServer() as server:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            telegram_bot_token=SecretStr(server.token),
+            telegram_api_base_url=server.base_url,
+            data_dir=tmp_path / "data",
+            inbox=tmp_path / "inbox",
+            database_url=pg_url,
+            settle_seconds=0.05,
+            rescan_seconds=0.3,
+            send_rate=200.0,
+        )
+        store = await Store.open(pg_url)
+        try:
+            for chat in (21, 22, 23):
+                await store.subscribe(chat, SubscriptionMode.INSTANT)
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(serve_ingest(settings, stop)) for _ in range(2)]
+            tasks += [asyncio.create_task(serve_deliver(settings, stop)) for _ in range(2)]
+            write_articles(settings.inbox_dir, 8)
+            await server.wait_for_messages(24, timeout=60)
+            await asyncio.sleep(0.5)
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*tasks), 20)
+            pairs = sorted((int(m["chat_id"]), m["text"].split("\n")[0]) for m in server.sent)
+            assert len(pairs) == len(set(pairs)) == 24  # 8 articles x 3 chats, once each
+            assert await store.count_articles() == 8
+            assert (await store.queue_stats()).sent == 24
+        finally:
+            await store.close()
