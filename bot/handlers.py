@@ -39,7 +39,7 @@ from telegram.ext import ContextTypes
 
 from summaries import ArticleError, Summary, SummaryOptions, parse_article, summarize_article
 
-from . import access, render, settings_menu, uploads
+from . import access, health, render, settings_menu, uploads
 from .commands import (
     COMMAND_TABLE,
     command_menu,
@@ -503,6 +503,8 @@ async def status(update: Update, context: Context) -> None:
     if bad:
         lines.append(t("status.bad", lang))
         lines += [f"• {html.escape(_short_name(b.path))}: {html.escape(b.reason)}" for b in bad]
+    metrics = health.status_lines(await health.snapshot(context), lang)
+    lines += [metrics[0], metrics[3]]  # uptime and errors; the counts are above already
     lines += await access.owner_status_lines(update, context)  # empty unless an owner asks
     await _reply_parts(message, render.split_message("\n".join(lines)))
 

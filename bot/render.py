@@ -126,11 +126,13 @@ def _paragraphs(sentences: Sequence[str]) -> list[str]:
     return [" ".join(clean[:half]), " ".join(clean[half:])]
 
 
-def _quote_line(quote: Quote) -> str:
+def _quote_line(quote: Quote, language: str = "english") -> str:
     text = quote.text.strip().strip(_QUOTE_MARKS).strip()
     # "…without this work," said X: shown on its own line, the comma is noise.
     text = text.rstrip(",;:").rstrip() or text
-    line = f"“{_esc(text)}”"
+    # Quote marks follow the article's typography: «ёлочки» in Russian, “curly” otherwise.
+    opening, closing = ("«", "»") if language == "russian" else ("“", "”")
+    line = f"{opening}{_esc(text)}{closing}"
     if quote.speaker:
         line += f" — <i>{_esc(quote.speaker)}</i>"
     return line
@@ -217,7 +219,10 @@ def article_html(
         key_quotes = key_quotes[:1]
     if key_quotes:
         heading = t("post.key_quotes", lang)
-        blocks.append(f"<b>{heading}</b>\n" + "\n".join(_quote_line(q) for q in key_quotes))
+        blocks.append(
+            f"<b>{heading}</b>\n"
+            + "\n".join(_quote_line(q, article.summary.article.language) for q in key_quotes)
+        )
     source = _source_text(article)
     if source:
         blocks.append(f"{t('post.source', lang)}: {source}")
@@ -238,7 +243,10 @@ def render_quotes(article: StoredArticle, style: PostStyle = DEFAULT_STYLE) -> l
     blocks = [f"<b>{_title(article, lang)}</b>"]
     if quotes:
         heading = t("post.key_quotes" if article.summary.key_quotes else "post.quotes", lang)
-        blocks.append(f"<b>{heading}</b>\n" + "\n".join(_quote_line(q) for q in quotes))
+        blocks.append(
+            f"<b>{heading}</b>\n"
+            + "\n".join(_quote_line(q, article.summary.article.language) for q in quotes)
+        )
     else:
         blocks.append(f"<i>{t('post.no_quotes', lang)}</i>")
     source = _source_text(article)

@@ -66,7 +66,7 @@ _PRESENT = _words(
     возражает настаивает говорил говорила"""
 )
 RUSSIAN_SPEECH = _PAST | _PRESENT
-# Before the quote these introduce the words ("Как сообщил X, «…»", "По словам X, «…»").
+# Before the quote, without a verb: "По словам X, «…»" (with one, "Как сообщил X, «…»").
 _ACCORDING = re.compile(
     r"^\s*(?:(?:но|однако|а|и)\s*,?\s*)?по\s+(?:словам|мнению|данным|оценке)\s",
     re.IGNORECASE,

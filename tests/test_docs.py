@@ -49,3 +49,14 @@ def test_every_cli_command_is_documented_with_help() -> None:
 def test_every_contract_chat_command_is_documented() -> None:
     for command in CONTRACT_CHAT_COMMANDS:
         assert f"`{command}" in README, command
+
+
+def test_every_setting_is_documented_in_readme_and_env_example() -> None:
+    from bot.config import Settings
+
+    env_example = (REPO / ".env.example").read_text(encoding="utf-8")
+    for field in Settings.model_fields.values():
+        name = field.alias
+        assert name is not None
+        assert f"`{name}`" in README, name
+        assert f"\n{name}=" in env_example, name

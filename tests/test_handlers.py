@@ -279,6 +279,7 @@ async def test_status_reports_inbox_queue_and_subscriptions(
     text = plain(replies(fake_bot_api)[-1])
     assert "Articles: 1" in text and "Queue:" in text
     assert "every 6 h" in text and "broken.txt: not valid UTF-8" in text
+    assert "Uptime:" in text and "Errors since start: 0" in text
     assert "123:ABC" not in text
 
 

@@ -222,3 +222,19 @@ def test_any_rendered_text_splits_into_parseable_parts(texts: list[str], limit: 
         parse_telegram_html(part)
     shown = " ".join(parse_telegram_html(p) for p in parts)
     assert re.sub(r"\s+", "", shown) == re.sub(r"\s+", "", parse_telegram_html(html_text))
+
+
+def test_russian_quotes_use_guillemets_and_english_curly_marks() -> None:
+    from dataclasses import replace
+
+    quote = Quote("Мост откроют в пятницу,", "Иван Петров", key=True)
+    english = stored(quotes=(Quote("It opens Friday,", "Ann Lee", key=True),))
+    russian = stored(quotes=(quote,))
+    russian = replace(
+        russian,
+        summary=replace(
+            russian.summary, article=replace(russian.summary.article, language="russian")
+        ),
+    )
+    assert "“It opens Friday”" in render_article(english)[0]
+    assert "«Мост откроют в пятницу»" in render_article(russian)[0]
