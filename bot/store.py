@@ -12,8 +12,9 @@ Exactly-once delivery rests on unique constraints rather than on care in the cal
 * a delivery is SENT only after Telegram accepted every part, and each accepted part is
   recorded (``parts_sent``) before the next one goes out, so a crash resumes, never repeats.
 
-On SQLite every transaction is ``BEGIN IMMEDIATE`` (WAL mode, ``busy_timeout``): writers queue
-up instead of failing with "database is locked" when a read transaction tries to upgrade.
+On SQLite every write transaction is ``BEGIN IMMEDIATE`` (WAL mode, ``busy_timeout``): writers
+queue up instead of failing with "database is locked" when a read transaction tries to upgrade.
+Read-only methods use a deferred ``BEGIN`` and read a WAL snapshot without waiting for writers.
 
 The schema is versioned: ``schema_version`` records applied steps; :data:`MIGRATIONS` is the
 ordered list. A fresh database gets the current schema and every version stamped; an older one
@@ -469,6 +470,11 @@ class Store:
     ) -> None:
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # Reads start a deferred transaction: in WAL mode they see a snapshot without queueing
+        # for the write lock behind the inbox and the delivery worker (``/status`` stays fast).
+        self._reads = async_sessionmaker(
+            engine.execution_options(newsbot_read_only=True), expire_on_commit=False
+        )
         self._clock = clock
         self._dialect = engine.dialect.name
         self.default_timezone = default_timezone
@@ -513,7 +519,7 @@ class Store:
 
     async def schema_version(self) -> int:
         """The highest applied schema version."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             value = await session.scalar(select(func.max(SchemaVersionRow.version)))
         return int(value or 0)
 
@@ -619,7 +625,7 @@ class Store:
             )
             .order_by(SubscriptionRow.id)
         )
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = (await session.execute(stmt)).all()
         return [(_subscription(row), tz) for row, tz in rows]
 
@@ -684,14 +690,14 @@ class Store:
         return stored, created
 
     async def has_article(self, content_hash: str) -> bool:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await session.scalar(
                 select(ArticleRow.id).where(ArticleRow.content_hash == content_hash)
             )
         return found is not None
 
     async def get_article(self, article_id: int) -> StoredArticle | None:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(ArticleRow, article_id)
             return None if row is None else _article(row)
 
@@ -699,7 +705,7 @@ class Store:
         """The articles with these ids, in the order given (missing ones skipped)."""
         if not article_ids:
             return []
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = (
                 await session.scalars(select(ArticleRow).where(ArticleRow.id.in_(article_ids)))
             ).all()
@@ -727,13 +733,13 @@ class Store:
             for term in terms:
                 stmt = stmt.where(ArticleRow.search_text.like(_like_pattern(term), escape="\\"))
         stmt = stmt.order_by(*newest).limit(1)
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.scalar(stmt)
             return None if row is None else _article(row)
 
     async def articles_between(self, start: datetime, end: datetime) -> list[StoredArticle]:
         """Articles with ``start < created_at <= end``, oldest first."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = (
                 await session.scalars(
                     select(ArticleRow)
@@ -744,7 +750,7 @@ class Store:
         return [_article(row) for row in rows]
 
     async def count_articles(self) -> int:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             return int(await session.scalar(select(func.count(ArticleRow.id))) or 0)
 
     # -- chats ---------------------------------------------------------------------------------
@@ -791,7 +797,7 @@ class Store:
         return await session.get_one(ChatRow, chat_id, populate_existing=True)
 
     async def get_chat(self, chat_id: int) -> Chat | None:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(ChatRow, chat_id)
             return None if row is None else _chat(row)
 
@@ -984,7 +990,7 @@ class Store:
         return removed
 
     async def get_subscription(self, sub_id: int) -> Subscription | None:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(SubscriptionRow, sub_id)
             return None if row is None else _subscription(row)
 
@@ -1003,12 +1009,12 @@ class Store:
             stmt = stmt.where(SubscriptionRow.mode == SubscriptionMode(mode).value)
         if not include_paused:
             stmt = stmt.where(SubscriptionRow.paused.is_(False), ChatRow.active.is_(True))
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = (await session.scalars(stmt.order_by(SubscriptionRow.id))).all()
         return [_subscription(row) for row in rows]
 
     async def count_subscriptions(self) -> int:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             return int(await session.scalar(select(func.count(SubscriptionRow.id))) or 0)
 
     async def set_filters(
@@ -1278,7 +1284,7 @@ class Store:
             return sorted((_delivery(row) for row in rows), key=lambda d: d.id)
 
     async def get_delivery(self, delivery_id: int) -> Delivery | None:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(DeliveryRow, delivery_id)
             return None if row is None else _delivery(row)
 
@@ -1291,7 +1297,7 @@ class Store:
             stmt = stmt.where(DeliveryRow.chat_id == chat_id)
         if state is not None:
             stmt = stmt.where(DeliveryRow.state == DeliveryState(state).value)
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = (await session.scalars(stmt)).all()
         return [_delivery(row) for row in rows]
 
@@ -1379,7 +1385,7 @@ class Store:
             )
 
     async def queue_stats(self) -> QueueStats:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             counts = dict(
                 (
                     await session.execute(
@@ -1409,7 +1415,7 @@ class Store:
 
     async def recent_bad_files(self, limit: int = 5) -> list[BadFile]:
         """Newest first."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = (
                 await session.scalars(
                     select(BadFileRow)
@@ -1452,4 +1458,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get("newsbot_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

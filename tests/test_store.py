@@ -492,3 +492,19 @@ async def test_ingest_claim_is_refused_once_the_article_is_stored(store: Store) 
     await add(store, "stored")  # hash-stored: the claimer finished...
     await store.release_ingest("hash-stored", "proc-a")  # ...and let go
     assert not await store.claim_ingest("hash-stored", "proc-b")
+
+
+async def test_reads_do_not_wait_for_a_writer_holding_the_lock(store: Store, db_url: str) -> None:
+    import asyncio
+    import sqlite3
+
+    writer = sqlite3.connect(db_url.split("///", 1)[1], isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process mid-write, holding the write lock
+        started = wall.perf_counter()
+        assert await asyncio.wait_for(store.count_articles(), timeout=2) == 0
+        assert await asyncio.wait_for(store.queue_stats(), timeout=2) is not None
+        assert wall.perf_counter() - started < 1.0  # a BEGIN IMMEDIATE would wait 5 s
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
