@@ -42,10 +42,11 @@ from .config import Settings
 from .console import CONSOLE_CHAT_ID, LOCAL_TOKEN, ConsoleBotAPI
 from .delivery import DeliveryWorker, stop_worker
 from .errors import ConfigError
-from .inbox import InboxWatcher, Ingestor, is_article_name
+from .inbox import InboxWatcher, Ingestor, is_article_name, summarize_in_thread
 from .models import SubscriptionMode
 from .services import SERVICES_KEY, Services, get_services, rebuild_jobs
 from .store import Store
+from .workers import SummaryPool
 
 __all__ = [
     "SAMPLES_DIR",
@@ -145,6 +146,12 @@ async def _post_init(app: App) -> None:
     jobs = await rebuild_jobs(app.job_queue, services)
     logger.info("started digests=%s inbox=%s", jobs, settings.inbox_dir)
     if services.background:
+        if settings.workers != 0:
+            # Summaries run in worker processes: both cores busy, the event loop free for
+            # /status, and a file that exhausts memory kills a worker, not the bot.
+            services.pool = SummaryPool(settings.workers)
+            await services.pool.start()
+            logger.info("summary pool kind=%s", services.pool.kind)
         start_background(app)
 
 
@@ -171,6 +178,7 @@ def start_background(app: App) -> None:
         options=services.summary_options,
         max_file_bytes=settings.max_file_bytes,
         on_new=services.wake.set,
+        summarize=services.pool.summarize_bytes if services.pool else summarize_in_thread,
     )
     services.inbox = InboxWatcher(
         settings.inbox_dir,
@@ -213,6 +221,9 @@ async def _post_shutdown(app: App) -> None:
     """Close what post_init opened."""
     services = get_services(app)
     await _stop_background(services)
+    if services.pool is not None:
+        await services.pool.close()
+        services.pool = None
     if services.store is not None and services.owns_store:
         await services.store.close()
         services.store = None

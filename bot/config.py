@@ -35,7 +35,11 @@ class Settings(BaseSettings):
     """Every knob of newsbot. Environment names are part of the external contract."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # `NEWSBOT_INBOX=` as in .env.example means "use the default"
+        extra="ignore",
+        populate_by_name=True,
     )
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
@@ -57,6 +61,7 @@ class Settings(BaseSettings):
     owner_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, alias="NEWSBOT_OWNER_IDS"
     )
+    workers: int | None = Field(default=None, ge=0, le=64, alias="NEWSBOT_WORKERS")
     log_level: str = Field(default="INFO", alias="NEWSBOT_LOG_LEVEL")
     # Operations (issue 7): log format, the periodic metrics line, webhook mode.
     log_format: Literal["text", "json"] = Field(default="text", alias="NEWSBOT_LOG_FORMAT")

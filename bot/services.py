@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .inbox import InboxWatcher
     from .models import Subscription
     from .store import Store
+    from .workers import SummaryPool
 
 __all__ = [
     "SERVICES_KEY",
@@ -63,6 +64,7 @@ class Services:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     admin_cache: dict[tuple[int, int], tuple[bool, float]] = field(default_factory=dict)
     background: bool = True
+    pool: SummaryPool | None = None
 
     @property
     def db(self) -> Store:

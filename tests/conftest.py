@@ -71,6 +71,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         data_dir=tmp_path / "data",
         inbox=tmp_path / "inbox",
         database_url=db_url,
+        workers=0,  # summaries in a thread: no process start-up in every test
     )
 
 

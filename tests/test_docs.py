@@ -60,3 +60,12 @@ def test_every_setting_is_documented_in_readme_and_env_example() -> None:
         assert name is not None
         assert f"`{name}`" in README, name
         assert f"\n{name}=" in env_example, name
+
+
+def test_env_example_copied_as_is_gives_the_local_defaults() -> None:
+    from bot.config import Settings
+
+    settings = Settings(_env_file=str(REPO / ".env.example"))  # type: ignore[call-arg]
+    assert settings.local_mode
+    assert settings.inbox is None and settings.workers is None
+    assert settings.timezone == "UTC"
