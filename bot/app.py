@@ -90,7 +90,10 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter())
+        # Telegram's ~30 msg/s spread evenly (one every 1/30 s) rather than 30-message bursts:
+        # a server counting a sliding window then answers no 429 (docs/performance.md);
+        # per-group limits keep PTB's default (20 a minute, bursts allowed for replies).
+        .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 30))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)

@@ -15,9 +15,9 @@ What Telegram says, and what we do::
     other BadRequest           fail with Telegram's reason (retrying cannot help)
     TimedOut / NetworkError    exponential backoff with jitter, FAILED after max_attempts
 
-PTB's ``AIORateLimiter`` (on the Application's bot) paces requests and already retries a 429
-a few times; a ``RetryAfter`` reaching us means it gave up, so the row waits in the store
-instead of blocking the worker.
+PTB's ``AIORateLimiter`` (on the Application's bot) paces requests; it is built with
+``max_retries=0`` (measured best: a retry inside the limiter blocks the whole queue), so a
+``RetryAfter`` reaches us and the row waits in the store instead of blocking the worker.
 
 Shutting down (SIGTERM/SIGINT) keeps the queue: :meth:`DeliveryWorker.stop` lets the part in
 flight finish and be recorded, then the worker returns; unsent rows stay PENDING for the next
