@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
+from bot.app import build_application
 from bot.config import Settings
 from bot.store import Store
 from tests.fakes import FakeBotAPI
@@ -73,6 +75,23 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         database_url=db_url,
         workers=0,  # summaries in a thread: no process start-up in every test
     )
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, fake_bot_api: FakeBotAPI, store: Store, clock: FakeClock
+) -> AsyncIterator[Any]:
+    """The real application on the fake Bot API, started without inbox/delivery tasks."""
+    application = build_application(
+        settings, request=fake_bot_api, store=store, clock=clock, background=False
+    )
+    async with application:
+        await application.post_init(application)
+        fake_bot_api.clear()
+        try:
+            yield application
+        finally:
+            await application.post_shutdown(application)
 
 
 @pytest.fixture(scope="session")

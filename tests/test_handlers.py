@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,22 +44,6 @@ async def add_article(store: Store, title: str, *sentences: str, quotes: tuple[Q
     stored = await store.add_article(digest, f"/inbox/{title}.txt", summary)
     assert stored is not None
     return stored
-
-
-@pytest.fixture
-async def app(
-    settings: Settings, fake_bot_api: FakeBotAPI, store: Store, clock: FakeClock
-) -> AsyncIterator[Any]:
-    application = build_application(
-        settings, request=fake_bot_api, store=store, clock=clock, background=False
-    )
-    async with application:
-        await application.post_init(application)
-        fake_bot_api.clear()
-        try:
-            yield application
-        finally:
-            await application.post_shutdown(application)
 
 
 async def send(app: Any, text: str, **kwargs: Any) -> None:

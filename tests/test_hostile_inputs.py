@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,9 @@ from hypothesis import strategies as st
 from telegram import Update
 
 import bot.inbox as inbox_module
-from bot.app import build_application
-from bot.config import Settings
 from bot.inbox import FAILED_DIR, InboxWatcher, Ingestor, display_name
 from bot.render import render_article
 from bot.store import Store
-from tests.conftest import FakeClock
 from tests.fakes import FakeBotAPI, make_update, parse_telegram_html
 
 USER = 4242
@@ -262,22 +258,6 @@ async def test_a_folder_of_bad_files_does_not_stop_the_good_ones(store: Store, i
 
 
 # --- commands ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def app(
-    settings: Settings, fake_bot_api: FakeBotAPI, store: Store, clock: FakeClock
-) -> AsyncIterator[Any]:
-    application = build_application(
-        settings, request=fake_bot_api, store=store, clock=clock, background=False
-    )
-    async with application:
-        await application.post_init(application)
-        fake_bot_api.clear()
-        try:
-            yield application
-        finally:
-            await application.post_shutdown(application)
 
 
 async def say(app: Any, text: str) -> None:
