@@ -44,7 +44,7 @@ from .delivery import DeliveryWorker, stop_worker
 from .errors import ConfigError
 from .inbox import InboxWatcher, Ingestor, is_article_name, summarize_in_thread
 from .models import SubscriptionMode
-from .services import SERVICES_KEY, Services, get_services, rebuild_jobs
+from .services import SERVICES_KEY, Services, get_services, open_store, rebuild_jobs
 from .store import Store
 from .workers import SummaryPool
 
@@ -137,11 +137,7 @@ async def _post_init(app: App) -> None:
     services = get_services(app)
     settings = services.settings
     if services.store is None:
-        if settings.database_url is None:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        services.store = await Store.open(
-            settings.db_url, clock=services.clock, default_timezone=settings.timezone
-        )
+        services.store = await open_store(settings, clock=services.clock)
         services.owns_store = True
     await handlers.publish_commands(app.bot)  # per scope and language; never fatal
     if settings.local_mode:
@@ -178,7 +174,7 @@ def start_background(app: App) -> None:
     ingest = Ingestor(
         services.db,
         settings.inbox_dir,
-        options=services.summary_options,
+        options=services.settings.summary_options,
         max_file_bytes=settings.max_file_bytes,
         on_new=services.wake.set,
         summarize=services.pool.summarize_bytes if services.pool else summarize_in_thread,

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from summaries import SummaryOptions
+
 from .errors import ConfigError
 
 __all__ = ["Settings", "load_settings"]
@@ -135,6 +137,11 @@ class Settings(BaseSettings):
     def webhook_mode(self) -> bool:
         """Telegram pushes updates to NEWSBOT_WEBHOOK_URL instead of being polled."""
         return self.webhook_url is not None and not self.local_mode
+
+    @property
+    def summary_options(self) -> SummaryOptions:
+        """How the bot summarizes new articles (the CLI takes its own flags instead)."""
+        return SummaryOptions(sentences=self.summary_sentences, algorithm=self.algorithm)
 
     @property
     def local_mode(self) -> bool:

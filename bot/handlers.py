@@ -252,7 +252,7 @@ async def summary(update: Update, context: Context) -> None:
     if text and (len(text) >= MIN_REPLY_CHARS or not context.args):
         if len(text) < MIN_REPLY_CHARS:
             raise Problem("err.too_short")
-        result = await _summarize_or_explain(text, services.summary_options)
+        result = await _summarize_or_explain(text, services.settings.summary_options)
         style = await _style(services, message.chat_id, lang)
         await _reply_parts(message, render.render_article(_transient(result, lang), style))
         return
@@ -394,7 +394,7 @@ async def private_text(update: Update, context: Context) -> None:
         name = uploads.text_name(message.date, message.message_id)
         await _to_inbox(services, message, name, message.text.encode("utf-8"), lang)
         return
-    result = await _summarize_or_explain(message.text, services.summary_options)
+    result = await _summarize_or_explain(message.text, services.settings.summary_options)
     style = await _style(services, message.chat_id, lang)
     await _reply_parts(message, render.render_article(_transient(result, lang), style))
 

@@ -33,8 +33,6 @@ from typing import Any, Literal, get_args
 
 from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
-from summaries import SummaryOptions
-
 from .compat import TolerantRequest
 from .config import Settings
 from .delivery import DeliveryWorker, stop_worker
@@ -42,7 +40,7 @@ from .digest_poller import DigestPoller
 from .errors import ConfigError
 from .inbox import InboxWatcher, Ingestor
 from .ratelimit import SharedRateLimiter, bucket_key
-from .store import Store
+from .services import open_store
 
 __all__ = ["ROLES", "Role", "process_name", "run_role", "serve_deliver", "serve_ingest"]
 
@@ -59,12 +57,6 @@ def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-async def _open_store(settings: Settings) -> Store:
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return await Store.open(settings.db_url, default_timezone=settings.timezone)
-
-
 async def serve_ingest(
     settings: Settings,
     stop: asyncio.Event,
@@ -73,15 +65,13 @@ async def serve_ingest(
     ready: Callable[[], None] | None = None,
 ) -> None:
     """Watch the inbox and ingest new files until ``stop`` is set (the ``ingest`` role)."""
-    store = await _open_store(settings)
+    store = await open_store(settings)
     owner = name or process_name()
     try:
         ingest = Ingestor(
             store,
             settings.inbox_dir,
-            options=SummaryOptions(
-                sentences=settings.summary_sentences, algorithm=settings.algorithm
-            ),
+            options=settings.summary_options,
             max_file_bytes=settings.max_file_bytes,
             claim_owner=owner,
             claim_lease=timedelta(seconds=settings.ingest_lease_seconds),
@@ -111,7 +101,7 @@ async def serve_deliver(
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value():
         raise ConfigError("--role deliver needs TELEGRAM_BOT_TOKEN")
-    store = await _open_store(settings)
+    store = await open_store(settings)
     store.claim_lease = timedelta(seconds=settings.delivery_lease_seconds)
     # Per process, PTB's limiter keeps the per-group limit (20/min) and retries stray 429s;
     # the overall per-bot rate is the shared bucket's job (0 = no overall limit: test servers).

@@ -17,17 +17,15 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, JobQueue
 
-from summaries import SummaryOptions
-
 from . import schedule
 from .config import Settings
 from .digest_poller import due_slot
+from .store import Store
 
 if TYPE_CHECKING:
     from .delivery import DeliveryWorker
     from .inbox import InboxWatcher
     from .models import Subscription
-    from .store import Store
     from .workers import SummaryPool
 
 __all__ = [
@@ -36,6 +34,7 @@ __all__ = [
     "digest_job",
     "fire_digest",
     "get_services",
+    "open_store",
     "reschedule_chat",
     "schedule_subscription",
 ]
@@ -73,12 +72,6 @@ class Services:
             raise RuntimeError("the store is not open yet")
         return self.store
 
-    @property
-    def summary_options(self) -> SummaryOptions:
-        return SummaryOptions(
-            sentences=self.settings.summary_sentences, algorithm=self.settings.algorithm
-        )
-
     def cached_admin(self, chat_id: int, user_id: int) -> bool | None:
         """A recent admin check's answer, or None when unknown or stale."""
         hit = self.admin_cache.get((chat_id, user_id))
@@ -88,6 +81,13 @@ class Services:
 
     def remember_admin(self, chat_id: int, user_id: int, is_admin: bool) -> None:
         self.admin_cache[(chat_id, user_id)] = (is_admin, _time.monotonic())
+
+
+async def open_store(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Store:
+    """Open (and migrate) the configured database; the default SQLite file's folder is created."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return await Store.open(settings.db_url, clock=clock, default_timezone=settings.timezone)
 
 
 def get_services(
