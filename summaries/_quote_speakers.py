@@ -104,7 +104,7 @@ _OCCUPATIONS = wordset(
     villager lecturer pharmacist surgeon vet dentist clerk cashier waiter waitress artist
     musician painter poet photographer designer architect accountant banker trader broker
     investor shopper voter campaigner activist protester volunteer organiser organizer
-    landlord tenant neighbour neighbor customer passenger officer councillor engineer"""
+    landlord tenant neighbour neighbor customer passenger"""
 )
 _PARTICLES = wordset("""van von de den der da di du la le bin al el ibn dos das del y""")
 ORG_WORDS = wordset(
