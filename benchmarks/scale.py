@@ -250,6 +250,85 @@ async def bench_outbox(server: str, chats: int = 100, articles: int = 200) -> di
     return results
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def bench_deliver(
+    server: str,
+    processes: int,
+    workdir: Path,
+    *,
+    chats: int = 50,
+    articles: int = 40,
+    latency: float = 0.0,
+) -> dict[str, Any]:
+    """Messages/s that ``processes`` deliver processes send from a full outbox.
+
+    The loopback Bot API stand-in answers each ``sendMessage`` after ``latency`` seconds (0:
+    the machine's own cost is the limit; 0.05: a server 50 ms away, like Telegram's). The
+    shared send rate is set out of reach, so the numbers are what the processes can do.
+    """
+    from bot.models import SubscriptionMode
+    from bot.store import Store
+    from summaries import Article, Summary
+    from tests.botapi_server import BotAPIServer
+    from tests.pgserver import create_database, drop_database
+
+    url = await create_database(server, "newsbot_bench")
+    run_dir = workdir / f"deliver-{processes}-{int(latency * 1000)}"
+    run_dir.mkdir(parents=True)
+    expected = chats * articles
+    try:
+        store = await Store.open(url)
+        for chat in range(1, chats + 1):
+            await store.subscribe(chat, SubscriptionMode.INSTANT)
+        for i in range(articles):
+            art = Article(title=f"Item {i}", paragraphs=(f"Body of item {i}, one sentence.",))
+            stored = await store.add_article(f"h{i}", f"/in/{i}.txt", Summary(art, ("x",), ()))
+            assert stored is not None
+            await store.enqueue_article(stored.id)
+        async with BotAPIServer(latency=latency) as api:
+            env = role_env(
+                url,
+                run_dir,
+                TELEGRAM_BOT_TOKEN=api.token,
+                TELEGRAM_API_BASE_URL=api.base_url,
+                NEWSBOT_SEND_RATE="1000000",
+            )
+            started = [
+                start_role("deliver", env, run_dir, f"d{n}", run_dir / f"deliver-{n}.log")
+                for n in range(processes)
+            ]
+            try:
+                await asyncio.to_thread(wait_ready, started)
+                cpu0 = sum(_cpu_seconds(p.pid) for p, _ in started)
+                t0 = time.perf_counter()
+                while len(api.sent) < expected and time.perf_counter() - t0 < 600:
+                    await asyncio.sleep(0.05)
+                elapsed = time.perf_counter() - t0
+                cpu = sum(_cpu_seconds(p.pid) for p, _ in started) - cpu0
+            finally:
+                await asyncio.to_thread(stop_all, [p for p, _ in started])
+        await store.close()
+    finally:
+        await drop_database(server, url)
+    sent = len(api.sent)
+    return {
+        "processes": processes,
+        "latency_ms": round(latency * 1000),
+        "messages": sent,
+        "seconds": round(elapsed, 2),
+        "messages_per_s": round(sent / elapsed, 1),
+        "cpu_ms_per_message": round(1000 * cpu / max(sent, 1), 2),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
     parser.add_argument("--articles", type=int, default=600, help="articles per ingest run")

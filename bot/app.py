@@ -185,7 +185,9 @@ def start_background(app: App) -> None:
         settle_seconds=settings.settle_seconds,
         rescan_seconds=settings.rescan_seconds,
     )
-    services.worker = DeliveryWorker(services.db, app.bot, clock=services.clock)
+    services.worker = DeliveryWorker(
+        services.db, app.bot, clock=services.clock, concurrency=services.settings.send_concurrency
+    )
     services.tasks = [
         asyncio.create_task(services.inbox.run(), name="newsbot-inbox"),
         asyncio.create_task(services.worker.run_forever(services.wake), name="newsbot-delivery"),

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     )
     ingest_lease_seconds: float = Field(default=300.0, gt=0, alias="NEWSBOT_INGEST_LEASE_SECONDS")
     send_rate: float = Field(default=25.0, ge=0, alias="NEWSBOT_SEND_RATE")
+    send_concurrency: int = Field(default=4, ge=1, le=64, alias="NEWSBOT_SEND_CONCURRENCY")
     digest_poll_seconds: float = Field(default=30.0, gt=0, alias="NEWSBOT_DIGEST_POLL_SECONDS")
 
     _ids = field_validator("allowed_chats", "owner_ids", mode="before")(_parse_ids)

@@ -129,7 +129,9 @@ async def serve_deliver(
         async with bot:
             # Small batches: several processes share the queue evenly, and a batch ends well
             # inside its claim lease even when per-group limits slow it down.
-            worker = DeliveryWorker(store, bot, batch=DELIVER_BATCH)
+            worker = DeliveryWorker(
+                store, bot, batch=DELIVER_BATCH, concurrency=settings.send_concurrency
+            )
             poller = DigestPoller(store, interval=settings.digest_poll_seconds, on_queued=wake.set)
             tasks = [
                 asyncio.create_task(worker.run_forever(wake), name="newsbot-delivery"),

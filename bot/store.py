@@ -576,16 +576,20 @@ class Store:
                 )
             )
 
-    async def take_rate_token(self, key: str, *, rate: float, burst: float = 1.0) -> float:
-        """Reserve one send from the token bucket ``key`` shared by all processes; returns the
-        seconds to wait before sending (0 when a token was free).
+    async def take_rate_token(
+        self, key: str, *, rate: float, burst: float = 1.0, count: int = 1
+    ) -> float:
+        """Reserve ``count`` sends from the token bucket ``key`` shared by all processes;
+        returns the seconds to wait before sending them (0 when the tokens were free).
 
         The bucket refills at ``rate`` per second up to ``burst``. A reservation may drive it
         negative: each caller then waits its turn, so N processes together never exceed
-        ``rate``. One ``UPDATE .. RETURNING`` (a row lock on PostgreSQL) per send.
+        ``rate``. One ``UPDATE .. RETURNING`` (a row lock on PostgreSQL) per reservation.
         """
         if rate <= 0:
             raise ValueError("rate must be positive")
+        if count < 1:
+            raise ValueError("count must be at least 1")
         now = self._clock().timestamp()
         col = RateBucketRow
         at = literal(now, Float())
@@ -596,7 +600,7 @@ class Store:
             update(RateBucketRow)
             .where(col.key == key)
             .values(
-                tokens=capped - 1.0,
+                tokens=capped - float(count),
                 updated_at=case((col.updated_at < at, at), else_=col.updated_at),
             )
             .returning(col.tokens)

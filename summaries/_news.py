@@ -56,6 +56,12 @@ class NewsWeights:
     only ``lead_floor`` of its weight and redundancy is not penalised (the facts a story
     repeats are the ones it is about). In between, the weights move linearly.
 
+    A summary of at most ``highlight_count`` sentences that keeps at most ``highlight_ratio``
+    of the article is a highlight whatever the ratio says: 3 sentences of a 9-sentence wire
+    story are the story's top, not a condensed version of it (on our Russian dev set, mostly
+    8-20-sentence stories, this took R-1 from 69.8 to 75.2, above LEAD-3's 73.2; the BBC dev
+    set, whose 3-sentence references come from 6-7-sentence articles, is unchanged).
+
     In both regimes numbers add a little (facts), and fragments (< ``min_words`` words) and
     run-ons (> ``max_words``) lose; near-copies (cosine > 0.8) are always rejected.
     """
@@ -65,6 +71,8 @@ class NewsWeights:
     lead_floor: float = 0.01
     short_ratio: float = 0.15
     long_ratio: float = 0.35
+    highlight_count: int = 3
+    highlight_ratio: float = 0.4
     title: float = 0.3
     redundancy: float = 0.3
     numbers: float = 0.05
@@ -268,6 +276,8 @@ class Features:
 def compression(count: int, total: int, w: NewsWeights) -> float:
     """1 for a short (highlight-like) summary, 0 for a long one, linear in between."""
     ratio = count / max(total, 1)
+    if count <= w.highlight_count and ratio <= w.highlight_ratio:
+        return 1.0
     span = w.long_ratio - w.short_ratio
     return min(1.0, max(0.0, (w.long_ratio - ratio) / span))
 

@@ -128,6 +128,7 @@ _FIRST_NAMES = _words(
     ксения лариса лидия любовь людмила маргарита марина мария надежда наталья наталия
     нина оксана ольга полина раиса светлана софья софия тамара татьяна ульяна юлия яна"""
 )
+_FEMININE_NOUN = ("ница", "ниця", "тка", "стка", "ерка", "чка", "иня", "есса", "иса")
 _MALE_NAMES_IN_A = _words("никита илья кузьма фома лука савва данила гаврила")
 _SURNAME_F = re.compile(r"(?:ова|ева|ёва|ина|ына|ская|цкая|ая|яя)$")
 _SURNAME_M = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|ой|ий|ый)$")
@@ -168,6 +169,8 @@ _VERB_FORM = re.compile(
 _DASH_AFTER = re.compile(r"[,!?…]*\s*(?:[—–]|-(?=\s))\s+")
 # "X заявил, что «…»": the quote continues the reporter's sentence.
 _THAT_BEFORE = re.compile(r"(?P<clause>[^.!?]*?),?\s+(?:что|мол|будто|дескать)\s*$")
+# "— этими словами X открыла митинг": the words are X's though no speech verb follows.
+_WITH_THESE_WORDS = [["этими", "словами"], ["такими", "словами"]]
 _SENTENCE_END = re.compile(r"[.!?…]\s+(?=[«\"„“(—–A-ZА-ЯЁ])")
 _MIN_STANDALONE_WORDS = 4
 
@@ -195,6 +198,12 @@ def _gender_of_name(words: list[str]) -> str | None:
     return None
 
 
+def _noun_gender(noun: str) -> str | None:
+    """A feminine role noun ("исследовательница", "активистка"); masculine ones are used for
+    women too ("добавила эксперт"), so they tell nothing."""
+    return "f" if noun.lower().endswith(_FEMININE_NOUN) else None
+
+
 def _verb_gender(verb: str) -> str | None:
     low = verb.lower()
     if low.endswith(("ла", "лась")):
@@ -220,6 +229,8 @@ class Person:
     name: list[str]
     gender: str | None
     roles: set[str] = field(default_factory=set)
+    seen: int = 0  # the paragraph of the latest mention
+    org: bool = False  # an organisation ("пресс-служба МЧС"): never a "он" or "она"
 
     @property
     def surname(self) -> str:
@@ -233,8 +244,25 @@ class _Memory:
     people: list[Person] = field(default_factory=list)
     recent: list[Person] = field(default_factory=list)  # most recent last
     last_speaker: Person | None = None
+    para: int = 0  # the paragraph being read
+    orgs: dict[str, Person] = field(default_factory=dict)  # fullest name by its head noun
+
+    def org(self, words: list[str]) -> Person | None:
+        """An organisation named by a head noun and what follows it ("пресс-службе
+        регионального МЧС" -> "пресс-служба регионального МЧС"); a bare head ("пресс-службы")
+        is the fullest one named before ("Пресс-служба суда уточнила...")."""
+        name = _org_name(words)
+        if name is None:
+            return None
+        if len(name) == 1 and name[0] in self.orgs:
+            return self.touch(self.orgs[name[0]])
+        person = Person(name, None, org=True)
+        if len(name) > 1 or name[0] not in self.orgs:
+            self.orgs[name[0]] = person
+        return self.touch(person)
 
     def touch(self, person: Person) -> Person:
+        person.seen = self.para
         if person in self.recent:
             self.recent.remove(person)
         self.recent.append(person)
@@ -281,6 +309,19 @@ class _Memory:
     def by_gender(self, gender: str | None) -> Person | None:
         """The most recently mentioned (or speaking) person of that gender."""
         for person in reversed(self.recent):
+            if not person.org and (gender is None or person.gender in (gender, None)):
+                return self.touch(person)
+        return None
+
+    def nearby(self, gender: str | None) -> Person | None:
+        """The person a bare role points back to ("— добавила эксперт" after "Экономист
+        Наталья Берестова считает..."): the latest of that gender, if named in this
+        paragraph or the one before; farther back the role may be somebody never named."""
+        for person in reversed(self.recent):
+            if person.org:
+                continue
+            if person.seen < self.para - 1:
+                return None
             if gender is None or person.gender in (gender, None):
                 return self.touch(person)
         return None
@@ -344,6 +385,8 @@ def _name_runs(tokens: list[str], *, skip_first: bool) -> list[tuple[int, int]]:
 # Words after which a name stands in the genitive: "по словам Ивана Кузнецова".
 _OBLIQUE_BEFORE = _words("словам мнению данным сведениям оценке утверждению заявлению")
 _GENITIVE_ENDINGS = (
+    ("ского", "ский"),
+    ("цкого", "цкий"),
     ("ой", "а"),
     ("ей", "я"),
     ("ого", "ой"),
@@ -352,17 +395,29 @@ _GENITIVE_ENDINGS = (
     ("ёва", "ёв"),
     ("ина", "ин"),
     ("ына", "ын"),
-    ("ского", "ский"),
 )
 
 
-def _nominative(run: list[str]) -> list[str]:
+# First names that lose a vowel in the other cases.
+_FLEETING_VOWEL = {"павла": "Павел", "льва": "Лев", "петра": "Пётр"}
+
+
+def _nominative(run: list[str], *, oblique: bool = True) -> list[str]:
     """A genitive name in the nominative, when its first name says how: "Ивана Кузнецова" ->
-    "Иван Кузнецов", "Марины Беловой" -> "Марина Белова". Unknown shapes stay as they are."""
+    "Иван Кузнецов", "Марины Беловой" -> "Марина Белова". Unknown shapes stay as they are.
+
+    Without ``oblique`` (no "по словам" before it) the run may well be a nominative: it
+    changes only when its first name is no nominative one ("Сергея", not "Александра"), or
+    when an unlisted first name stands before a surname only a genitive has ("Ростислава
+    Бельского", "Агнии Лозовой")."""
     first = run[0].lower().replace("ё", "е")
-    if len(run) < 2:
+    if len(run) < 2 or (not oblique and first in _FIRST_NAMES):
         return run
-    if first.endswith("а") and first[:-1] in _FIRST_NAMES:
+    last = run[-1].lower()
+    if first in _FLEETING_VOWEL:  # "Павла" -> "Павел"
+        male = True
+        names = [_FLEETING_VOWEL[first]]
+    elif first.endswith("а") and first[:-1] in _FIRST_NAMES:
         male = True
         names = [run[0][:-1]]
     elif first.endswith(("ы", "и")) and (first[:-1] + "а") in _FIRST_NAMES:
@@ -374,6 +429,13 @@ def _nominative(run: list[str]) -> list[str]:
     elif first.endswith("я") and (first[:-1] + "й") in _FIRST_NAMES:
         male = True
         names = [run[0][:-1] + "й"]
+    elif first.endswith(("а", "я")) and last.endswith(("ского", "цкого")):
+        male = True
+        names = [run[0][:-1] + ("й" if first.endswith("я") else "")]
+    elif first.endswith(("ы", "и")) and last.endswith(("ой", "ей")) and len(first) > 2:
+        male = False
+        soft = first.endswith("и") and first[-2] not in "гкхжшчщ"
+        names = [run[0][:-1] + ("я" if soft else "а")]
     else:
         return run
     for word in run[1:]:
@@ -387,6 +449,59 @@ def _nominative(run: list[str]) -> list[str]:
                 word = word[:-1]
         names.append(word)
     return names
+
+
+# Head nouns of institutions that speak through reporters, by stem, in the nominative.
+_ORG_HEADS = {
+    "пресс-служб": "пресс-служба",
+    "пресс-центр": "пресс-центр",
+    "ведомств": "ведомство",
+    "министерств": "министерство",
+    "администраци": "администрация",
+    "мэри": "мэрия",
+    "правительств": "правительство",
+    "прокуратур": "прокуратура",
+    "полици": "полиция",
+    "компани": "компания",
+    "штаб": "штаб",
+    "департамент": "департамент",
+    "управлени": "управление",
+    "комитет": "комитет",
+}
+# Not part of an institution's name: a verb ("Пресс-служба суда уточнила").
+_VERB_LIKE = re.compile(r"(?:л|ла|ли|ло|лся|лась|лись|[еи]т|ют|ят|ется|ится)$")
+
+
+def _org_head(word: str) -> str | None:
+    low = word.lower().replace("ё", "е")
+    if len(word) > 1 and word.isupper() and word.isalpha():
+        return word  # МЧС, МВД
+    for stem, nominative in _ORG_HEADS.items():
+        if low.startswith(stem) and len(low) - len(stem) <= 2:
+            return nominative
+    return None
+
+
+def _org_name(words: list[str]) -> list[str] | None:
+    """An institution's name from its head noun on, the head in the nominative, the rest
+    (a genitive: "регионального МЧС", "Северо-Восточной железной дороги") as written."""
+    if not words:
+        return None
+    head = _org_head(words[0])
+    if head is None:
+        return None
+    name = [head]
+    for word in words[1:5]:
+        low = word.lower()
+        if (
+            not word[:1].isalpha()
+            or low in _PREPOSITIONS
+            or low in RUSSIAN_SPEECH
+            or (not word.isupper() and _VERB_LIKE.search(low))
+        ):
+            break
+        name.append(word)
+    return name
 
 
 def _not_abbr(run: list[str]) -> bool:
@@ -444,8 +559,11 @@ class _Reader:
             )
             if start > 0 and tokens[start - 1].lower() in _OBLIQUE_BEFORE:
                 run, nominative = _nominative(run), False
+            else:
+                run = _nominative(run, oblique=False)  # "победил Сергея Пантелеева"
             person = self.memory.person(run, nominative=nominative or len(run) > 1)
             person.roles |= _role_before(tokens, start)
+        self._learn_orgs(tokens)
         # A sentence that opens with a name ("Алиев сказал, что ...") mentions that person.
         if tokens and _is_cap(tokens[0]) and len(tokens) > 1:
             known = self.memory.find([tokens[0]])
@@ -455,11 +573,25 @@ class _Reader:
         if _PRONOUNS.get(first):
             self.memory.by_gender(_PRONOUNS[first])
 
+    def _learn_orgs(self, tokens: list[str]) -> None:
+        """Institutions a sentence names in full ("Пресс-служба суда уточнила"), so that a
+        later bare "пресс-службы" can be told whose it is."""
+        for i, word in enumerate(tokens):
+            if not word.isupper() and _org_head(word) is not None:
+                name = _org_name(tokens[i:])
+                if name is not None and len(name) > 1:
+                    self.memory.orgs[name[0]] = Person(name, None, org=True)
+
     def speaker(self, clause: str, *, after_quote: bool) -> tuple[bool, Person | None]:
         """Whether ``clause`` attributes a quote, and to whom. After a quote and its dash the
         clause is the author's by the punctuation rule, so any verb opening it counts
         (``— возмутилась Крылова``), not only the listed speech verbs."""
         tokens = _tokens(clause)
+        lead = [t.lower() for t in tokens[:3]]
+        skip = 1 if lead[:1] == ["с"] else 0
+        if after_quote and lead[skip : skip + 2] in _WITH_THESE_WORDS:
+            # "«…», — этими словами активистка Юлия Зорина открыла митинг": who said it.
+            return True, self._resolve(self._phrase(tokens[skip + 2 :]), None)
         verbs = [i for i, t in enumerate(tokens) if t.lower() in RUSSIAN_SPEECH]
         if after_quote and tokens and _VERB_FORM.search(tokens[0].lower()):
             verbs = [0, *[v for v in verbs if v]]
@@ -475,11 +607,15 @@ class _Reader:
                 subject = subject[1:]
             if subject and subject[0].lower() in _DOCUMENT_WORDS:
                 subject = subject[1:]
+            org = self.memory.org(subject)
+            if org is not None:
+                return True, org
             runs = _name_runs(subject, skip_first=False)
             if runs:
                 s, e = runs[0]
                 return True, self.memory.person(subject[s:e], nominative=True)
-            return True, None
+            # "в сообщении регулятора": whoever was called that ("..., сообщил регулятор").
+            return True, self.memory.by_role(subject[:1]) if subject else None
         # The subject: after the verb (inverted, the rule after a dash and after "как"),
         # else before it ("Министр Ольга Лебедева заявила:").
         if verbs:
@@ -523,23 +659,27 @@ class _Reader:
     ) -> Person | None:
         if not words:
             return None
+        if words[0].lower() in {"в", "во"}:  # "— сообщили в пресс-службе МЧС"
+            org = self.memory.org(words[1:])
+            if org is not None:
+                return org
         for word in words:
             low = word.lower()
             if low in _PRONOUNS and low in {"он", "она", "они"}:
                 return self.memory.by_gender(_PRONOUNS[low])
-        # A name: the last capitalised run (a leading title is not part of it).
+        # A name: the last capitalised run (a leading title is not part of it), not one after
+        # a preposition ("Виктор Ламакин из Ольховска").
         for start, end in reversed(_name_runs(words, skip_first=False)):
             run = words[start:end]
             # The subject of a speech verb: a capitalised word is a person ("— говорит Рудь"),
             # except the first word of a sentence ("Как сообщил ..."), capitalised anyway.
-            if not _not_abbr(run):
+            if not _not_abbr(run) or (start > 0 and words[start - 1].lower() in _PREPOSITIONS):
                 continue
             known = _looks_like_person(run) or self.memory.find(run) is not None
             if opens_sentence and start == 0 and len(run) == 1 and not known:
                 continue
             oblique = start > 0 and words[start - 1].lower() in _OBLIQUE_BEFORE
-            if oblique:
-                run = _nominative(run)
+            run = _nominative(run, oblique=oblique)
             person = self.memory.person(run, nominative=not oblique, gender=gender)
             person.roles |= _role_before(words, start)
             return person
@@ -547,7 +687,11 @@ class _Reader:
         cut = next((i for i, w in enumerate(words) if w.lower() in _PREPOSITIONS), len(words))
         role = [w for w in words[:cut] if not w.startswith("⟦")]
         if role:
-            return self.memory.by_role(role)
+            referent = self.memory.by_role(role)
+            if referent is None and role[0][:1].islower() and role[0].isalpha():
+                # Reporters vary the role ("Защитник ..." then "— пояснил адвокат").
+                referent = self.memory.nearby(gender or _noun_gender(role[0]))
+            return referent
         return None
 
 
@@ -625,6 +769,7 @@ def russian_quotes(paragraphs: tuple[str, ...] | list[str]) -> list[Quote]:
         by_para.setdefault(item.para, []).append(item)
     last_para = max(by_para)
     for p_index, para in enumerate(paragraphs[: last_para + 1]):
+        reader.memory.para = p_index
         items = by_para.get(p_index, [])
         pos = 0
         for item in items:

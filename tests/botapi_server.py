@@ -51,12 +51,16 @@ class BotAPIServer:
         date_style: DateStyle = "seconds",
         unsupported_code: int = 404,
         thin_replies: bool = False,
+        latency: float = 0.0,
     ) -> None:
         self.token = token
         self.extra_methods = extra_methods
         self.date_style = date_style
         self.unsupported_code = unsupported_code
         self.thin_replies = thin_replies
+        self.latency = latency  # seconds each sendMessage takes (a far-away server)
+        self.in_flight = 0
+        self.max_in_flight = 0  # most sendMessage requests being answered at once
         self.calls: list[tuple[str, JSONDict]] = []
         self.sent: list[JSONDict] = []
         self._updates: list[JSONDict] = []
@@ -215,6 +219,12 @@ class BotAPIServer:
         if method == "getUpdates":
             return 200, {"ok": True, "result": await self._get_updates(params)}
         if method == "sendMessage":
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                await asyncio.sleep(self.latency)  # 0: still lets other requests in
+            finally:
+                self.in_flight -= 1
             message = self._send(params)
             return 200, {"ok": True, "result": True if self.thin_replies else message}
         if method in self.extra_methods:

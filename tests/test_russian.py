@@ -191,7 +191,80 @@ def test_an_unnamed_institution_is_not_the_last_person_mentioned() -> None:
         "Глава города Андрей Кравцов приехал на стройку.",
         "«Работы идут по графику», — отметили в пресс-службе мэрии.",
     )
-    assert quotes(*paragraphs) == [("Работы идут по графику", None)]
+    assert quotes(*paragraphs) == [("Работы идут по графику", "пресс-служба мэрии")]
+
+
+def test_an_institution_speaks_under_its_name_in_the_nominative() -> None:
+    assert quotes("«Дорогу откроют в среду», — сообщили в пресс-службе областного МВД.") == [
+        ("Дорогу откроют в среду", "пресс-служба областного МВД")
+    ]
+    assert quotes("«Жертв нет», — говорится в заявлении администрации посёлка.") == [
+        ("Жертв нет", "администрация посёлка")
+    ]
+
+
+def test_a_bare_press_service_is_the_one_named_before() -> None:
+    paragraphs = (
+        "Пресс-служба филармонии уточнила, что концерт перенесут.",
+        "«Билеты остаются в силе», — говорится в сообщении пресс-службы.",
+    )
+    assert quotes(*paragraphs) == [("Билеты остаются в силе", "пресс-служба филармонии")]
+
+
+def test_a_document_of_a_role_is_the_person_with_that_role() -> None:
+    paragraphs = (
+        "Министр спорта Ильдар Сафин приехал на открытие катка.",
+        "«Каток будет бесплатным для школьников», — говорится в обращении министра.",
+    )
+    assert quotes(*paragraphs) == [("Каток будет бесплатным для школьников", "Ильдар Сафин")]
+
+
+def test_a_new_role_word_points_back_to_the_person_just_named() -> None:
+    paragraphs = (
+        "Социолог Вера Ланге считает, что опросу можно верить.",
+        "«Выборка большая, ошибка меньше двух процентов», — пояснила эксперт.",
+    )
+    assert quotes(*paragraphs) == [("Выборка большая, ошибка меньше двух процентов", "Вера Ланге")]
+    # A feminine role noun tells the gender when the verb does not.
+    paragraphs = (
+        "Соседка Ольга Мезенцева позвала мастера Павла Грина.",
+        "«Мы приезжаем сюда каждое лето», — улыбается собеседница.",
+    )
+    assert quotes(*paragraphs) == [("Мы приезжаем сюда каждое лето", "Ольга Мезенцева")]
+
+
+def test_a_role_word_does_not_reach_back_past_the_previous_paragraph() -> None:
+    paragraphs = (
+        "Социолог Вера Ланге считает, что опросу можно верить.",
+        "Опрос проводили в мае.",
+        "В нём участвовали две тысячи человек.",
+        "«Цифры нас удивили», — призналась организатор.",
+    )
+    assert quotes(*paragraphs) == [("Цифры нас удивили", None)]
+
+
+def test_a_genitive_name_outside_po_slovam_is_given_in_the_nominative() -> None:
+    paragraphs = (
+        "Суд оправдал Романа Зотова и его соседа.",
+        "«Справедливость есть», — сказал он.",
+    )
+    assert quotes(*paragraphs) == [("Справедливость есть", "Роман Зотов")]
+    # An unlisted first name: the surname's genitive ending tells the case.
+    paragraphs = (
+        "Премьеру поставили по пьесе Всеволода Кринского.",
+        "«Я писал её десять лет», — признался Кринский.",
+    )
+    assert quotes(*paragraphs) == [("Я писал её десять лет", "Всеволод Кринский")]
+
+
+def test_a_place_after_a_preposition_is_not_the_speaker() -> None:
+    text = "«Я снова хожу без трости», — говорит 70-летний Пётр Лисицын из Заречинска."
+    assert quotes(text) == [("Я снова хожу без трости", "Пётр Лисицын")]
+
+
+def test_with_these_words_after_the_dash_attributes() -> None:
+    text = "«Парк останется парком», — этими словами депутат Олег Рыжов открыл собрание."
+    assert quotes(text) == [("Парк останется парком", "Олег Рыжов")]
 
 
 # -- quotes: names and scare quotes are not statements --------------------------------------------
@@ -235,8 +308,11 @@ def test_fixture_articles_are_valid_and_their_answers_are_in_the_text() -> None:
     for fixture in fixtures:
         text = "\n\n".join(fixture["text"])  # type: ignore[arg-type]
         assert detect_language(text) == "russian"
-        for sentence in fixture["reference"]:  # type: ignore[attr-defined]
-            assert sentence in text
+        # One reference (01-14) or several by different editors (15 on), maybe still empty.
+        references = fixture.get("references") or [fixture.get("reference", [])]
+        for reference in references:  # type: ignore[attr-defined]
+            for sentence in reference:
+                assert sentence in text
         for quote in fixture["quotes"]:  # type: ignore[attr-defined]
             for piece in quote["text"].split(" ... "):
                 assert piece in text
