@@ -9,6 +9,10 @@ Run from the repo root::
 * **ingest**: N generated articles are dropped (renamed) into a shared inbox watched by 1, 2
   and 4 ``python -m bot.roles ingest`` processes (started and ready before the drop); the time
   until all N are stored gives articles/s and the speed-up over one process.
+* **deliver**: messages/s that 1 and 3 ``python -m bot.roles deliver`` processes send from a
+  full outbox to the loopback Bot API stand-in, answering at once or after 50 ms (a server
+  as far away as Telegram), sending to 1 or ``NEWSBOT_SEND_CONCURRENCY`` chats at once; and
+  their CPU time per message.
 * **outbox**: 20,000 pending deliveries drained by 1 and 4 concurrent claimers
   (``claim_due(50, lease=..)``: ``FOR UPDATE SKIP LOCKED``), claim-only and claim + the per-post
   ``record_part_sent(done=True)`` write; and the shared send-rate bucket's round trip.
@@ -267,6 +271,7 @@ async def bench_deliver(
     chats: int = 50,
     articles: int = 40,
     latency: float = 0.0,
+    concurrency: int = 4,
 ) -> dict[str, Any]:
     """Messages/s that ``processes`` deliver processes send from a full outbox.
 
@@ -281,7 +286,7 @@ async def bench_deliver(
     from tests.pgserver import create_database, drop_database
 
     url = await create_database(server, "newsbot_bench")
-    run_dir = workdir / f"deliver-{processes}-{int(latency * 1000)}"
+    run_dir = workdir / f"deliver-{processes}-{int(latency * 1000)}-{concurrency}"
     run_dir.mkdir(parents=True)
     expected = chats * articles
     try:
@@ -300,6 +305,7 @@ async def bench_deliver(
                 TELEGRAM_BOT_TOKEN=api.token,
                 TELEGRAM_API_BASE_URL=api.base_url,
                 NEWSBOT_SEND_RATE="1000000",
+                NEWSBOT_SEND_CONCURRENCY=str(concurrency),
             )
             started = [
                 start_role("deliver", env, run_dir, f"d{n}", run_dir / f"deliver-{n}.log")
@@ -321,6 +327,7 @@ async def bench_deliver(
     sent = len(api.sent)
     return {
         "processes": processes,
+        "concurrency": concurrency,
         "latency_ms": round(latency * 1000),
         "messages": sent,
         "seconds": round(elapsed, 2),
@@ -329,12 +336,36 @@ async def bench_deliver(
     }
 
 
+def deliver_table(server: str, workdir: Path) -> list[dict[str, Any]]:
+    """Deliver processes' send rate: the Bot API on loopback (the machine's own cost is the
+    limit) and 50 ms away (like Telegram), one chat at a time versus four."""
+    runs = [
+        asyncio.run(bench_deliver(server, 1, workdir, concurrency=1)),
+        asyncio.run(bench_deliver(server, 1, workdir)),
+        asyncio.run(bench_deliver(server, 3, workdir)),
+        asyncio.run(bench_deliver(server, 1, workdir, latency=0.05, concurrency=1, chats=20)),
+        asyncio.run(bench_deliver(server, 1, workdir, latency=0.05, chats=20)),
+    ]
+    print("\ndeliver processes | chats at once | Bot API latency | messages/s | CPU ms/message")
+    for run in runs:
+        print(
+            f"{run['processes']:>17} | {run['concurrency']:>13} | {run['latency_ms']:>12} ms | "
+            f"{run['messages_per_s']:>10} | {run['cpu_ms_per_message']:>14}"
+        )
+    print(
+        f"4 chats at once vs 1, 50 ms away: "
+        f"{runs[4]['messages_per_s'] / runs[3]['messages_per_s']:.2f}x"
+    )
+    return runs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
     parser.add_argument("--articles", type=int, default=600, help="articles per ingest run")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-outbox", action="store_true")
+    parser.add_argument("--skip-deliver", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
@@ -355,6 +386,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f"{run['processes']:>16} | {run['articles']:>8} | {run['seconds']:>7} | "
                         f"{run['articles_per_s']:>10} | {run['speedup']:>7}x"
                     )
+            if not args.skip_deliver:
+                report["deliver"] = deliver_table(server, Path(tmp))
             if not args.skip_outbox:
                 outbox = asyncio.run(bench_outbox(server))
                 report["outbox"] = outbox

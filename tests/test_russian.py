@@ -18,6 +18,7 @@ from summaries import (
     detect_language,
     extract_quotes,
     parse_article,
+    summarize,
     summarize_article,
 )
 from summaries._quote_russian import russian_quotes
@@ -397,3 +398,21 @@ def test_plain_sumy_algorithms_get_a_full_russian_stop_word_list() -> None:
     assert {"и", "в", "не", "что"} <= words
     pytest.importorskip("stop_words")
     assert len(words) > 300 > len(function_words("russian"))
+
+
+def test_news_summaries_beat_lead3_on_the_russian_set() -> None:
+    """Both parts (dev and the untuned test part): the default summarizer beats LEAD-3."""
+    from rouge_score import rouge_scorer
+
+    from benchmarks.eval_russian import K, _rouge, _Tokenizer, load_cases, split_cases
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=_Tokenizer())
+    for part, cases in split_cases(load_cases(DATA)).items():
+        assert cases, part
+        score: dict[str, float] = {}
+        for algorithm in ("news", "lead"):
+            options = SummaryOptions(sentences=K, algorithm=algorithm)
+            score[algorithm] = sum(
+                _rouge(scorer, case, summarize(case.article, options))[0] for case in cases
+            ) / len(cases)
+        assert score["news"] > score["lead"], (part, score)
