@@ -528,7 +528,8 @@ def run_fanout(
             "window: sliding windows (never more than 30 in any second, 20 in any minute/group).",
             *(f"Client limiter {k}: {v}." for k, v in LIMITERS.items() if k in limiters),
             "none/none: no limits on either side, i.e. how fast the delivery worker itself "
-            "sends (one delivery at a time: HTTP round trip + store writes per message).",
+            "sends (four chats at a time, the default: HTTP round trip + store writes per "
+            "message).",
         ),
     )
     return Result("fanout", [table], {"runs": data}, targets)
