@@ -127,9 +127,11 @@ def _paragraphs(sentences: Sequence[str]) -> list[str]:
 
 
 def _quote_line(quote: Quote, language: str = "english") -> str:
-    text = quote.text.strip().strip(_QUOTE_MARKS).strip()
-    # "…without this work," said X: shown on its own line, the comma is noise.
-    text = text.rstrip(",;:").rstrip() or text
+    # The one rule for a quote shown alone (the CLI's too): "…without this work," said X
+    # loses its comma, and a whole statement cut off by its attribution gets its full stop.
+    text = quote.display_text.strip().strip(_QUOTE_MARKS).strip() or quote.text.strip()
+    if language == "russian" and text.endswith(".") and not quote.text.rstrip().endswith("."):
+        text = text[:-1]  # Russian puts that full stop after the «», and alone needs none
     # Quote marks follow the article's typography: «ёлочки» in Russian, “curly” otherwise.
     opening, closing = ("«", "»") if language == "russian" else ("“", "”")
     line = f"{opening}{_esc(text)}{closing}"

@@ -70,7 +70,7 @@ def test_article_has_title_summary_quotes_and_source_in_order() -> None:
         "The bridge reopened on Friday. Traffic was light.\n\n"
         "<b>Key quotes</b>\n"
         "“We are open again” — <i>Mayor Lena Holm</i>\n"
-        "“Finally”\n\n"
+        "“Finally.”\n\n"
         "Source: bridge.txt · 28 Nov 2026"
     )
 
@@ -236,5 +236,5 @@ def test_russian_quotes_use_guillemets_and_english_curly_marks() -> None:
             russian.summary, article=replace(russian.summary.article, language="russian")
         ),
     )
-    assert "“It opens Friday”" in render_article(english)[0]
+    assert "“It opens Friday.”" in render_article(english)[0]  # cut by "said": closed
     assert "«Мост откроют в пятницу»" in render_article(russian)[0]
