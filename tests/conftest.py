@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,21 +78,36 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     )
 
 
-@pytest.fixture
-async def app(
-    settings: Settings, fake_bot_api: FakeBotAPI, store: Store, clock: FakeClock
+@contextlib.asynccontextmanager
+async def started_app(
+    settings: Settings,
+    fake_bot_api: FakeBotAPI,
+    store: Store,
+    clock: FakeClock,
+    *,
+    clear: bool = True,
 ) -> AsyncIterator[Any]:
-    """The real application on the fake Bot API, started without inbox/delivery tasks."""
+    """The real application on the fake Bot API, started without inbox/delivery tasks;
+    ``clear`` forgets the calls start-up made (setMyCommands...)."""
     application = build_application(
         settings, request=fake_bot_api, store=store, clock=clock, background=False
     )
     async with application:
         await application.post_init(application)
-        fake_bot_api.clear()
+        if clear:
+            fake_bot_api.clear()
         try:
             yield application
         finally:
             await application.post_shutdown(application)
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, fake_bot_api: FakeBotAPI, store: Store, clock: FakeClock
+) -> AsyncIterator[Any]:
+    async with started_app(settings, fake_bot_api, store, clock) as application:
+        yield application
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from bot.models import StoredArticle, SubscriptionMode
 from bot.services import fire_digest, get_services
 from bot.store import SCHEMA_VERSION, Store
 from summaries import Article, Quote, Summary
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, started_app
 from tests.fakes import (
     FakeBotAPI,
     make_callback_query_update,
@@ -87,15 +87,8 @@ def owner_settings(settings: Settings) -> Settings:
 async def app(
     owner_settings: Settings, fake_bot_api: FakeBotAPI, store: Store, clock: FakeClock
 ) -> AsyncIterator[Any]:
-    application = build_application(
-        owner_settings, request=fake_bot_api, store=store, clock=clock, background=False
-    )
-    async with application:
-        await application.post_init(application)
-        try:
-            yield application
-        finally:
-            await application.post_shutdown(application)
+    async with started_app(owner_settings, fake_bot_api, store, clock, clear=False) as application:
+        yield application
 
 
 async def send(app: Any, message: str, **kwargs: Any) -> None:

@@ -25,7 +25,7 @@ from bot.delivery import DeliveryWorker
 from bot.models import DeliveryState, SubscriptionMode
 from bot.store import Store
 from summaries import Article, Quote, Summary
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, started_app
 from tests.fakes import FakeBotAPI, make_update, parse_telegram_html
 
 ASKER = 555_000
@@ -70,16 +70,8 @@ async def loaded_app(
     settings: Settings, fake_bot_api: FakeBotAPI, store: Store, clock: FakeClock
 ) -> AsyncIterator[Any]:
     await fill(store, 600, 20, clock)
-    app = build_application(
-        settings, request=fake_bot_api, store=store, clock=clock, background=False
-    )
-    async with app:
-        await app.post_init(app)
-        fake_bot_api.clear()
-        try:
-            yield app
-        finally:
-            await app.post_shutdown(app)
+    async with started_app(settings, fake_bot_api, store, clock) as app:
+        yield app
 
 
 async def timed(app: Any, text: str) -> float:

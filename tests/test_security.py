@@ -22,13 +22,12 @@ from telegram import Bot, Update
 from telegram.error import NetworkError
 
 from bot.access import REFUSAL_INTERVAL, AccessPolicy
-from bot.app import build_application
 from bot.config import Settings
 from bot.inbox import InboxWatcher, Ingestor
 from bot.logs import RedactingFilter, configure_logging, redactor
 from bot.store import Store
 from bot.uploads import save_to_inbox
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, started_app
 from tests.fakes import FakeBotAPI, make_callback_query_update, make_update, parse_telegram_html
 
 TOKEN = "1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -44,16 +43,8 @@ async def locked_app(
     limited = settings.model_copy(
         update={"allowed_chats": [ALLOWED_GROUP, MEMBER], "owner_ids": [OWNER]}
     )
-    app = build_application(
-        limited, request=fake_bot_api, store=store, clock=clock, background=False
-    )
-    async with app:
-        await app.post_init(app)
-        fake_bot_api.clear()
-        try:
-            yield app
-        finally:
-            await app.post_shutdown(app)
+    async with started_app(limited, fake_bot_api, store, clock) as app:
+        yield app
 
 
 async def send(app: Any, text: str, **kwargs: Any) -> None:
