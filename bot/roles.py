@@ -103,8 +103,9 @@ async def serve_deliver(
         raise ConfigError("--role deliver needs TELEGRAM_BOT_TOKEN")
     store = await open_store(settings)
     store.claim_lease = timedelta(seconds=settings.delivery_lease_seconds)
-    # Per process, PTB's limiter keeps the per-group limit (20/min) and retries stray 429s;
-    # the overall per-bot rate is the shared bucket's job (0 = no overall limit: test servers).
+    # The overall per-bot rate and each group's 20/min are the shared buckets' job, across
+    # processes (send rate 0 = no shared limit: test servers). PTB's limiter inside keeps the
+    # group limit per process too (never looser) and retries a stray 429.
     inner = AIORateLimiter(overall_max_rate=0, max_retries=3)
     limiter: BaseRateLimiter[Any] = (
         SharedRateLimiter(
