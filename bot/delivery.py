@@ -68,6 +68,8 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
+#: Name of the tasks that send to one chat each inside :meth:`DeliveryWorker.run_once`.
+LANE_TASK = "newsbot-delivery-lane"
 _RENDER_CACHE = 32  # articles whose rendering is kept (one article fans out to many chats)
 _PARSE_ERRORS = ("can't parse entities", "can't find end of the entity", "unsupported start tag")
 
@@ -188,7 +190,7 @@ class DeliveryWorker:
                             raise
 
             width = max(1, min(self._concurrency, len(lanes)))
-            tasks = [asyncio.ensure_future(lane()) for _ in range(width)]
+            tasks = [asyncio.create_task(lane(), name=LANE_TASK) for _ in range(width)]
             try:
                 await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
                 if any(t.done() and not t.cancelled() and _fatal(t.exception()) for t in tasks):
@@ -198,6 +200,7 @@ class DeliveryWorker:
             except asyncio.CancelledError:
                 for task in tasks:
                     task.cancel()
+                await asyncio.wait(tasks)  # none may outlive the call (nor the store it uses)
                 raise
             for task in tasks:
                 if not task.cancelled() and (exc := task.exception()) is not None:

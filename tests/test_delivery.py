@@ -402,3 +402,30 @@ async def test_several_chats_are_sent_to_at_once_and_each_chat_keeps_its_order(
             titles = [m["text"].split("</b>")[0] for m in server.messages(chat)]
             assert titles == ["<b>First story", "<b>Second story"]
     assert (await store.queue_stats()).sent == 16
+
+
+async def test_a_cancelled_batch_leaves_no_sending_task_behind(
+    store: Store, clock: FakeClock
+) -> None:
+    """Shutdown cancels the worker mid-send: every lane ends with it, none outlives the store."""
+    from bot.delivery import LANE_TASK
+    from tests.botapi_server import BotAPIServer
+
+    for chat in (1, 2, 3):
+        await store.subscribe(chat, SubscriptionMode.INSTANT)
+    await store.enqueue_article(await add_article(store, "Slow server"))
+    server = BotAPIServer(latency=30)
+    async with server, Bot(server.token, base_url=server.base_url) as bot:
+        worker = DeliveryWorker(store, bot, clock=clock, concurrency=3)
+        batch = asyncio.create_task(worker.run_once())
+        for _ in range(500):
+            if server.in_flight == 3:
+                break
+            await asyncio.sleep(0.01)
+        assert server.in_flight == 3
+        batch.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await batch
+        lanes = [t for t in asyncio.all_tasks() if t.get_name() == LANE_TASK]
+        assert all(t.done() for t in lanes), lanes
+    assert (await store.queue_stats()).pending == 3
